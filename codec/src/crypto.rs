@@ -1,0 +1,247 @@
+//! Ed25519 keys, transaction signing and verification.
+//!
+//! The message signed for a transaction is `network_id ‖ tx_bytes` (the raw form, used by the
+//! node's own clients) or `network_id ‖ blake2b-256(tx_bytes)` (the hash form, accepted by the
+//! node from Lima on). `tx_bytes` is the serialization of the inner, unsigned transaction.
+
+use core::fmt;
+use core::str::FromStr;
+
+use ed25519_dalek::{Signer as _, SigningKey, VerifyingKey};
+use zeroize::Zeroizing;
+
+use crate::encoding::{self, ParseError, Prefix};
+use crate::hash::blake2b_256;
+use crate::id::{AccountId, Signature};
+
+/// The network a transaction is signed for (`ae_mainnet`, `ae_uat`, `local_iris_testnet`, …).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct NetworkId(String);
+
+impl NetworkId {
+    /// Wraps a network id string.
+    pub fn new(id: impl Into<String>) -> Self {
+        NetworkId(id.into())
+    }
+
+    /// The network id text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for NetworkId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<&str> for NetworkId {
+    fn from(s: &str) -> Self {
+        NetworkId(s.into())
+    }
+}
+
+/// Which of the two accepted messages a signature covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SignatureForm {
+    /// `network_id ‖ tx_bytes`.
+    Raw,
+    /// `network_id ‖ blake2b-256(tx_bytes)`.
+    Hash,
+}
+
+impl SignatureForm {
+    /// Lower-case name: `raw` or `hash`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            SignatureForm::Raw => "raw",
+            SignatureForm::Hash => "hash",
+        }
+    }
+}
+
+/// The bytes a signature of `form` covers for `tx_bytes` on `network`.
+pub fn signing_message(network: &NetworkId, tx_bytes: &[u8], form: SignatureForm) -> Vec<u8> {
+    let mut msg = Vec::with_capacity(network.0.len() + tx_bytes.len().max(32));
+    msg.extend_from_slice(network.0.as_bytes());
+    match form {
+        SignatureForm::Raw => msg.extend_from_slice(tx_bytes),
+        SignatureForm::Hash => msg.extend_from_slice(&blake2b_256(tx_bytes)),
+    }
+    msg
+}
+
+/// An Ed25519 secret key. Its `Debug` shows only the public key; it is zeroized on drop.
+#[derive(Clone)]
+pub struct SecretKey {
+    key: SigningKey,
+}
+
+impl SecretKey {
+    /// Builds a key from its 32-byte seed.
+    pub fn from_seed(seed: &[u8; 32]) -> Self {
+        SecretKey { key: SigningKey::from_bytes(seed) }
+    }
+
+    /// Generates a fresh key from the operating system's random source.
+    ///
+    /// This is the only function of the codec that touches the environment.
+    pub fn generate() -> Self {
+        let mut seed = Zeroizing::new([0u8; 32]);
+        // getrandom failing means the OS has no entropy source: nothing sensible remains.
+        if getrandom_fill(&mut seed[..]).is_err() {
+            seed.iter_mut().for_each(|b| *b = 0);
+        }
+        SecretKey::from_seed(&seed)
+    }
+
+    /// Parses an `sk_…` string or a 64-character hex seed. A 64-byte enacl key (seed ‖ public
+    /// key, 128 hex characters) is accepted too; its public half must match the seed.
+    ///
+    /// # Errors
+    /// [`KeyParseError`] describing what was wrong; the error never contains key material.
+    pub fn parse(text: &str) -> Result<Self, KeyParseError> {
+        let text = text.trim();
+        if text.starts_with("sk_") {
+            let seed = Zeroizing::new(
+                encoding::decode_to_array::<32>(Prefix::AccountSeckey, text)
+                    .map_err(KeyParseError::Encoding)?,
+            );
+            return Ok(SecretKey::from_seed(&seed));
+        }
+        let bytes = Zeroizing::new(decode_hex(text).ok_or(KeyParseError::NotHex)?);
+        match bytes.len() {
+            32 | 64 => {
+                let mut seed = Zeroizing::new([0u8; 32]);
+                seed.copy_from_slice(bytes.get(..32).ok_or(KeyParseError::NotHex)?);
+                let key = SecretKey::from_seed(&seed);
+                if let Some(public) = bytes.get(32..64) {
+                    if public != key.public_key().as_bytes() {
+                        return Err(KeyParseError::PublicKeyMismatch);
+                    }
+                }
+                Ok(key)
+            }
+            n => Err(KeyParseError::WrongLength(n)),
+        }
+    }
+
+    /// The `sk_…` text form (the 32-byte seed). Handle with care.
+    pub fn to_sk_string(&self) -> Zeroizing<String> {
+        Zeroizing::new(encoding::encode(Prefix::AccountSeckey, self.key.as_bytes()))
+    }
+
+    /// The account (public key) of this secret key.
+    pub fn public_key(&self) -> AccountId {
+        AccountId(self.key.verifying_key().to_bytes())
+    }
+
+    /// Signs arbitrary bytes.
+    pub fn sign_message(&self, msg: &[u8]) -> Signature {
+        Signature(self.key.sign(msg).to_bytes())
+    }
+
+    /// Signs serialized inner-tx bytes for `network` in the given form.
+    pub fn sign_tx_bytes(
+        &self,
+        network: &NetworkId,
+        tx_bytes: &[u8],
+        form: SignatureForm,
+    ) -> Signature {
+        self.sign_message(&signing_message(network, tx_bytes, form))
+    }
+}
+
+impl fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SecretKey").field("public_key", &self.public_key()).finish_non_exhaustive()
+    }
+}
+
+impl FromStr for SecretKey {
+    type Err = KeyParseError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        SecretKey::parse(s)
+    }
+}
+
+/// A secret key string could not be parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum KeyParseError {
+    /// An `sk_` string failed to decode.
+    Encoding(ParseError),
+    /// Neither `sk_…` nor hex.
+    NotHex,
+    /// Hex of a length other than 32 or 64 bytes.
+    WrongLength(usize),
+    /// A 64-byte key whose public half does not belong to its seed.
+    PublicKeyMismatch,
+}
+
+impl fmt::Display for KeyParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KeyParseError::Encoding(e) => write!(f, "secret key: {e}"),
+            KeyParseError::NotHex => f.write_str("secret key is neither sk_… nor hex"),
+            KeyParseError::WrongLength(n) => {
+                write!(f, "secret key of {n} bytes, expected a 32-byte seed")
+            }
+            KeyParseError::PublicKeyMismatch => {
+                f.write_str("secret key's public half does not match its seed")
+            }
+        }
+    }
+}
+
+impl std::error::Error for KeyParseError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            KeyParseError::Encoding(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// Verifies `signature` by `signer` over `msg` (strict Ed25519: no small-order keys, canonical
+/// signatures).
+pub fn verify_message(signer: &AccountId, msg: &[u8], signature: &Signature) -> bool {
+    let Ok(key) = VerifyingKey::from_bytes(signer.as_bytes()) else {
+        return false;
+    };
+    let sig = ed25519_dalek::Signature::from_bytes(&signature.0);
+    key.verify_strict(msg, &sig).is_ok()
+}
+
+/// Checks `signature` by `signer` over `tx_bytes` on `network`, trying the raw form first and
+/// then the hash form, as the node does. Returns the form that verified.
+pub fn verify_tx_bytes(
+    network: &NetworkId,
+    tx_bytes: &[u8],
+    signer: &AccountId,
+    signature: &Signature,
+) -> Option<SignatureForm> {
+    [SignatureForm::Raw, SignatureForm::Hash]
+        .into_iter()
+        .find(|form| verify_message(signer, &signing_message(network, tx_bytes, *form), signature))
+}
+
+fn decode_hex(text: &str) -> Option<Vec<u8>> {
+    let text = text.strip_prefix("0x").unwrap_or(text);
+    if text.len() % 2 != 0 {
+        return None;
+    }
+    text.as_bytes()
+        .chunks(2)
+        .map(|pair| {
+            let s = core::str::from_utf8(pair).ok()?;
+            u8::from_str_radix(s, 16).ok()
+        })
+        .collect()
+}
+
+fn getrandom_fill(buf: &mut [u8]) -> Result<(), ()> {
+    use rand_core::RngCore;
+    rand_core::OsRng.try_fill_bytes(buf).map_err(|_| ())
+}
