@@ -1,0 +1,1 @@
+//! Recorded client–node sessions.
