@@ -32,6 +32,7 @@ mod hub;
 mod ledger;
 mod node;
 mod outbox;
+pub mod probe;
 mod query;
 mod request;
 mod server;
