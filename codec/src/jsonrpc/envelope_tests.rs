@@ -96,7 +96,8 @@ fn requests_with_and_without_id() {
 #[test]
 fn every_frame_error_is_reachable() {
     use FrameError as E;
-    let incoming: &[(&str, fn(&FrameError) -> bool)] = &[
+    type Check = fn(&FrameError) -> bool;
+    let incoming: &[(&str, Check)] = &[
         ("{", |e| matches!(e, E::NotJson { line: 1, .. })),
         ("", |e| matches!(e, E::NotJson { .. })),
         ("\"x\"", |e| matches!(e, E::NotAnObject { found: JsonKind::String })),
