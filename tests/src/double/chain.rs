@@ -306,7 +306,12 @@ mod tests {
     fn pending(hash: u8, payer: AccountId, not_before: u64) -> Pending {
         Pending {
             hash: [hash; 32],
-            signed: SignedTx::unsigned(vec![0xc0]),
+            signed: SignedTx::unsigned(aesc_codec::tx::ChannelOffChainTx {
+                channel_id: ChannelId([9; 32]),
+                round: 1,
+                updates: None,
+                state_hash: aesc_codec::id::StateHash([0; 32]),
+            }),
             channel: ChannelId([9; 32]),
             payer,
             fee: Uint::from(1u64),

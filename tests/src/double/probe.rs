@@ -243,10 +243,9 @@ pub fn frame_is(v: &Value, method: &str, event: Option<&str>) -> bool {
 /// Adds `key`'s signature (raw form, for `network`) to the `tx_…` of a sign request and
 /// returns the new `tx_…`. `None` when the string is not a signed transaction.
 pub fn co_sign(tx: &str, key: &SecretKey, network: &NetworkId) -> Option<String> {
-    let mut signed = SignedTx::from_api(tx).ok()?;
-    let sig = key.sign_tx_bytes(network, &signed.tx, SignatureForm::Raw);
-    signed.signatures.push(sig);
-    Some(signed.to_api())
+    let mut signed = SignedTx::from_api_str(tx).ok()?;
+    signed.sign(key, network, SignatureForm::Raw);
+    Some(signed.to_api_string())
 }
 
 /// The `signed_tx` of a `channels.sign.*` request.

@@ -28,7 +28,7 @@ use super::ledger::Ledger;
 use super::outbox::Outbox;
 use super::query::{OpenParams, SideOptions};
 use super::request::Request;
-use super::txs::{ChannelTx, SignedTx};
+use super::txs::{SignedTx, Tx};
 use super::Role;
 
 pub(crate) use open::check_open;
@@ -137,9 +137,9 @@ pub(crate) enum Phase {
     /// One client connected to open; waiting for the other.
     AwaitingPeer,
     /// `channels.sign.initiator_sign` sent.
-    AwaitingInitiatorSig { tx: ChannelTx, sent: SignedTx },
+    AwaitingInitiatorSig { tx: Tx, sent: SignedTx },
     /// The initiator signed; `channels.sign.responder_sign` sent.
-    AwaitingResponderSig { tx: ChannelTx, sent: SignedTx },
+    AwaitingResponderSig { tx: Tx, sent: SignedTx },
     /// The create tx was pushed; waiting for inclusion and minimum depth.
     AwaitingLocked { hash: [u8; 32], included: Option<u64> },
     /// Open for updates.
@@ -179,7 +179,7 @@ pub(crate) struct Channel {
     pub history: Vec<Latest>,
     pub ops: [Option<ops::Op>; 2],
     /// Fee and amounts of the create tx.
-    pub create: Option<ChannelTx>,
+    pub create: Option<Tx>,
 }
 
 pub(crate) const fn idx(role: Role) -> usize {
@@ -286,7 +286,7 @@ impl Channel {
             let frame = frames::notification(
                 "channels.update",
                 self.id.as_ref(),
-                json!({"state": latest.signed.to_api()}),
+                json!({"state": latest.signed.to_api_string()}),
             );
             self.send(ctx, role, &frame);
         }

@@ -1,7 +1,8 @@
 //! Opening: pairing the two clients, the create tx signed by both, funding on chain and the
 //! minimum depth that makes the channel open.
 
-use aesc_codec::derive::channel_id;
+use aesc_codec::id::StateHash;
+use aesc_codec::tx::{ChannelCreateTx, Delegates};
 use aesc_codec::Uint;
 use serde_json::json;
 
@@ -10,7 +11,7 @@ use super::super::frames::{self, DataCode, NodeError};
 use super::super::hub::ConnId;
 use super::super::ledger::Ledger;
 use super::super::query::{DepthStrategy, OpenParams, Refusal, SideOptions};
-use super::super::txs::{ChannelTx, SignedTx};
+use super::super::txs::{signed_exactly_by, SignedTx, Tx, TxExt};
 use super::super::Role;
 use super::{ops, Channel, Ctx, Latest, Phase};
 
@@ -107,23 +108,24 @@ impl Channel {
         )
     }
 
-    fn build_create(&mut self, ctx: &mut Ctx<'_>) -> Option<ChannelTx> {
+    fn build_create(&mut self, ctx: &mut Ctx<'_>) -> Option<Tx> {
         let p = self.side(Role::Initiator).open.clone()?;
         let ledger = self.initial_ledger()?;
         let initiator = self.account(Role::Initiator);
         let nonce = p.nonce.unwrap_or_else(|| ctx.chain.next_nonce(&initiator));
-        let mut tx = ChannelTx::Create {
-            initiator,
+        let mut tx = Tx::ChannelCreate(ChannelCreateTx {
+            initiator_id: initiator,
             initiator_amount: p.initiator_amount.clone(),
-            responder: self.account(Role::Responder),
+            responder_id: self.account(Role::Responder),
             responder_amount: p.responder_amount.clone(),
-            reserve: p.channel_reserve.clone(),
+            channel_reserve: p.channel_reserve.clone(),
             lock_period: p.lock_period,
             ttl: 0,
             fee: Uint::zero(),
-            state_hash: ledger.state_hash(),
+            delegates: Delegates::none(),
+            state_hash: StateHash(ledger.state_hash()),
             nonce,
-        };
+        });
         set_fee(&mut tx, p.fee.as_ref(), p.gas_price.as_ref(), &ctx.settings.min_gas_price);
         self.create = Some(tx.clone());
         Some(tx)
@@ -136,16 +138,15 @@ impl Channel {
         ctx: &mut Ctx<'_>,
         role: Role,
         tag: &str,
-        tx: &ChannelTx,
+        tx: &Tx,
     ) -> (SignedTx, bool) {
         let method = format!("channels.sign.{tag}");
         let altered = ctx.out.faults.take_alteration(role, &method);
-        let bytes = match altered {
-            Some(how) => ops::alter_tx(tx, how, None, &self.reserve()).to_rlp(),
-            None => tx.to_rlp(),
+        let sent = match altered {
+            Some(how) => SignedTx::unsigned(ops::alter_tx(tx, how, None)),
+            None => SignedTx::unsigned(tx.clone()),
         };
-        let sent = SignedTx::unsigned(bytes);
-        let frame = frames::sign_request(self.id.as_ref(), tag, &sent.to_api(), json!([]));
+        let frame = frames::sign_request(self.id.as_ref(), tag, &sent.to_api_string(), json!([]));
         self.send(ctx, role, &frame);
         (sent, altered.is_some())
     }
@@ -156,18 +157,14 @@ impl Channel {
         match (&self.phase, role) {
             (Phase::AwaitingInitiatorSig { tx, sent }, Role::Initiator) => {
                 let initiator = self.account(Role::Initiator);
-                if signed.tx != sent.tx || !signed.signed_exactly_by(&network, &[initiator]) {
+                if signed.tx != sent.tx || !signed_exactly_by(&signed, &network, &[initiator]) {
                     let frame = frames::channel_error(self.id.as_ref(), "bad_signature");
                     self.send(ctx, role, &frame);
                     return;
                 }
                 let tx = tx.clone();
-                let ChannelTx::Create { nonce, .. } = &tx else { return };
-                self.id = Some(channel_id(
-                    &self.account(Role::Initiator),
-                    Uint::from(*nonce),
-                    &self.account(Role::Responder),
-                ));
+                let Tx::ChannelCreate(create) = &tx else { return };
+                self.id = Some(create.channel_id());
                 self.side_mut(Role::Initiator).signed_create = true;
                 let fsm_id = self.side(Role::Responder).fsm_id;
                 let frame = frames::info(
@@ -177,19 +174,23 @@ impl Channel {
                 );
                 self.send(ctx, Role::Responder, &frame);
                 let method = "channels.sign.responder_sign";
-                let bytes = match ctx.out.faults.take_alteration(Role::Responder, method) {
-                    Some(how) => ops::alter_tx(&tx, how, None, &self.reserve()).to_rlp(),
-                    None => tx.to_rlp(),
+                let inner = match ctx.out.faults.take_alteration(Role::Responder, method) {
+                    Some(how) => ops::alter_tx(&tx, how, None),
+                    None => tx.clone(),
                 };
-                let sent = SignedTx { signatures: signed.signatures.clone(), tx: bytes };
-                let frame =
-                    frames::sign_request(self.id.as_ref(), "responder_sign", &sent.to_api(), json!([]));
+                let sent = SignedTx { signatures: signed.signatures.clone(), tx: inner };
+                let frame = frames::sign_request(
+                    self.id.as_ref(),
+                    "responder_sign",
+                    &sent.to_api_string(),
+                    json!([]),
+                );
                 self.send(ctx, Role::Responder, &frame);
                 self.phase = Phase::AwaitingResponderSig { tx, sent };
             }
             (Phase::AwaitingResponderSig { tx, sent }, Role::Responder) => {
                 let both = [self.account(Role::Initiator), self.account(Role::Responder)];
-                if signed.tx != sent.tx || !signed.signed_exactly_by(&network, &both) {
+                if signed.tx != sent.tx || !signed_exactly_by(&signed, &network, &both) {
                     let frame = frames::channel_error(self.id.as_ref(), "bad_signature");
                     self.send(ctx, role, &frame);
                     return;
@@ -202,10 +203,10 @@ impl Channel {
         }
     }
 
-    fn funding_signed(&mut self, ctx: &mut Ctx<'_>, tx: &ChannelTx, signed: SignedTx) {
+    fn funding_signed(&mut self, ctx: &mut Ctx<'_>, tx: &Tx, signed: SignedTx) {
         let Some(ledger) = self.initial_ledger() else { return };
         let Some(id) = self.id else { return };
-        let api = signed.to_api();
+        let api = signed.to_api_string();
         let chan = Some(&id);
         self.send(ctx, Role::Responder, &frames::on_chain_tx(chan, "funding_created", &api, tx.type_name()));
         let fsm_id = self.side(Role::Initiator).fsm_id;
@@ -213,34 +214,22 @@ impl Channel {
             frames::info(chan, "funding_signed", &[("fsm_id", json!(fsm_id.to_string()))]);
         self.send(ctx, Role::Initiator, &funding_signed);
         self.send(ctx, Role::Initiator, &frames::on_chain_tx(chan, "funding_signed", &api, tx.type_name()));
-        let ChannelTx::Create {
-            initiator,
-            initiator_amount,
-            responder,
-            responder_amount,
-            lock_period,
-            fee,
-            state_hash,
-            ..
-        } = tx
-        else {
-            return;
-        };
-        let hash = signed.hash();
+        let Tx::ChannelCreate(c) = tx else { return };
+        let hash = signed.hash().0;
         ctx.chain.push(Pending {
             hash,
             signed: signed.clone(),
             channel: id,
-            payer: *initiator,
-            fee: fee.clone(),
+            payer: c.initiator_id,
+            fee: c.fee.clone(),
             effect: Effect::Create {
-                initiator: *initiator,
-                responder: *responder,
-                initiator_amount: initiator_amount.clone(),
-                responder_amount: responder_amount.clone(),
-                lock_period: *lock_period,
+                initiator: c.initiator_id,
+                responder: c.responder_id,
+                initiator_amount: c.initiator_amount.clone(),
+                responder_amount: c.responder_amount.clone(),
+                lock_period: c.lock_period,
                 round: 1,
-                state_hash: *state_hash,
+                state_hash: c.state_hash.0,
             },
             not_before: 0,
         });
@@ -248,7 +237,7 @@ impl Channel {
             signed,
             ledger,
             round: 1,
-            state_hash: *state_hash,
+            state_hash: c.state_hash.0,
             offchain: false,
             on_chain: true,
         });
@@ -299,16 +288,13 @@ impl Channel {
         };
         if let Phase::AwaitingLocked { included: inc @ None, .. } = &mut self.phase {
             *inc = Some(included);
-            let api = self.latest.as_ref().map(|l| l.signed.to_api()).unwrap_or_default();
+            let api = self.latest.as_ref().map(|l| l.signed.to_api_string()).unwrap_or_default();
             for role in [Role::Initiator, Role::Responder] {
                 let frame = frames::on_chain_tx(self.id.as_ref(), "channel_changed", &api, "channel_create_tx");
                 self.send(ctx, role, &frame);
             }
         }
-        let fee = match &self.create {
-            Some(ChannelTx::Create { fee, .. }) => fee.clone(),
-            _ => Uint::zero(),
-        };
+        let fee = self.create.as_ref().map(TxExt::fee).unwrap_or_default();
         if self.locking_step(ctx, height, included, &fee, "own_funding_locked", "funding_locked") {
             self.phase = Phase::Open;
             for role in [Role::Initiator, Role::Responder] {
@@ -379,7 +365,7 @@ impl Channel {
 
 /// The fee rule of FSM-built txs: no fee → minimum fee at `gas_price` (default: the node's
 /// minimum gas price); a fee alone → that fee; both → the larger of the two.
-pub(crate) fn set_fee(tx: &mut ChannelTx, fee: Option<&Uint>, gas_price: Option<&Uint>, min_gas_price: &Uint) {
+pub(crate) fn set_fee(tx: &mut Tx, fee: Option<&Uint>, gas_price: Option<&Uint>, min_gas_price: &Uint) {
     let gp = gas_price.cloned().unwrap_or_else(|| min_gas_price.clone());
     match (fee, gas_price) {
         (Some(f), None) => tx.set_fee(f.clone()),

@@ -3,7 +3,11 @@
 //! their signing rounds, aborts and conflicts.
 
 use aesc_codec::hash::blake2b_256;
-use aesc_codec::id::{AccountId, ChannelId};
+use aesc_codec::id::{AccountId, ChannelId, StateHash};
+use aesc_codec::tx::{
+    ChannelCloseMutualTx, ChannelCloseSoloTx, ChannelDepositTx, ChannelOffChainTx, ChannelSettleTx,
+    ChannelSlashTx, ChannelSnapshotSoloTx, ChannelWithdrawTx, Payload,
+};
 use aesc_codec::Uint;
 use serde_json::{json, Value};
 
@@ -13,7 +17,7 @@ use super::super::frames::{self, DataCode, NodeError, RpcCode};
 use super::super::ledger::{Ledger, UpdateError};
 use super::super::outbox::Observation;
 use super::super::request::Request;
-use super::super::txs::{ChannelTx, SignedTx, TxError};
+use super::super::txs::{parse_reply, signature_of, signed_exactly_by, ReplyError, SignedTx, Tx, TxExt};
 use super::super::Role;
 use super::open::set_fee;
 use super::{idx, Channel, Ctx, Latest, Phase};
@@ -117,7 +121,7 @@ pub(crate) struct Op {
     pub kind: OpKind,
     pub stage: Stage,
     /// The transaction as agreed.
-    pub tx: ChannelTx,
+    pub tx: Tx,
     /// What the current signer was sent (differs from `tx` when a fault altered it).
     pub sent: SignedTx,
     pub altered: bool,
@@ -209,7 +213,12 @@ impl Channel {
         let Ok(channel) = self.channel_or_err() else { return };
         let mut updates = vec![json_update_transfer(&from, &to, &amount)];
         updates.extend(meta.iter().map(|m| json!({"op": "OffChainMeta", "data": m})));
-        let tx = ChannelTx::Offchain { channel, round: round + 1, state_hash: ledger.state_hash() };
+        let tx = Tx::ChannelOffChain(ChannelOffChainTx {
+            channel_id: channel,
+            round: round + 1,
+            updates: None,
+            state_hash: StateHash(ledger.state_hash()),
+        });
         self.start_op(ctx, role, req, OpKind::Update, tx, Some((ledger, round + 1)), Value::Array(updates));
     }
 
@@ -252,16 +261,31 @@ impl Channel {
             return;
         }
         let Ok(channel) = self.channel_or_err() else { return };
-        let mut tx = ChannelTx::DepositOrWithdraw {
-            deposit,
-            channel,
-            account,
-            amount: amount.clone(),
-            ttl: self.ttl(role),
-            fee: Uint::zero(),
-            state_hash: ledger.state_hash(),
-            round: round + 1,
-            nonce: nonce.unwrap_or_else(|| ctx.chain.next_nonce(&account)),
+        let nonce = nonce.unwrap_or_else(|| ctx.chain.next_nonce(&account));
+        let state_hash = StateHash(ledger.state_hash());
+        let ttl = self.ttl(role);
+        let mut tx = if deposit {
+            Tx::ChannelDeposit(ChannelDepositTx {
+                channel_id: channel,
+                from_id: account,
+                amount: amount.clone(),
+                ttl,
+                fee: Uint::zero(),
+                state_hash,
+                round: round + 1,
+                nonce,
+            })
+        } else {
+            Tx::ChannelWithdraw(ChannelWithdrawTx {
+                channel_id: channel,
+                to_id: account,
+                amount: amount.clone(),
+                ttl,
+                fee: Uint::zero(),
+                state_hash,
+                round: round + 1,
+                nonce,
+            })
         };
         set_fee(&mut tx, fee.as_ref(), gas_price.as_ref(), &ctx.settings.min_gas_price);
         let update = if deposit {
@@ -295,18 +319,18 @@ impl Channel {
         let i_bal = ledger.balance(&self.account(Role::Initiator)).cloned().unwrap_or_default();
         let r_bal = ledger.balance(&self.account(Role::Responder)).cloned().unwrap_or_default();
         let nonce = nonce.unwrap_or_else(|| ctx.chain.next_nonce(&from));
-        let build = |fee: &Uint| -> Option<ChannelTx> {
+        let ttl = self.ttl(role);
+        let build = |fee: &Uint| -> Option<Tx> {
             let (i, r) = split_close_fee(&i_bal, &r_bal, fee)?;
-            Some(ChannelTx::Final {
-                settle: false,
-                channel,
-                from,
-                initiator_amount: i,
-                responder_amount: r,
-                ttl: 0,
+            Some(Tx::ChannelCloseMutual(ChannelCloseMutualTx {
+                channel_id: channel,
+                from_id: from,
+                initiator_amount_final: i,
+                responder_amount_final: r,
+                ttl,
                 fee: fee.clone(),
                 nonce,
-            })
+            }))
         };
         let gp = gas_price.clone().unwrap_or_else(|| ctx.settings.min_gas_price.clone());
         let mut f = fee.clone().unwrap_or_default();
@@ -349,9 +373,11 @@ impl Channel {
             return self.reply_err(ctx, role, req, &unknown_request());
         };
         let from = self.account(role);
-        let payload = if latest.on_chain { Vec::new() } else { latest.signed.to_rlp() };
+        let payload =
+            if latest.on_chain { Payload::Empty } else { Payload::Tx(Box::new(latest.signed.clone())) };
         let ttl = self.ttl(role);
         let on_chain = ctx.chain.channel(&channel).cloned();
+        let fee0 = Uint::zero();
         let mut tx = match kind {
             OpKind::Snapshot => {
                 if !latest.offchain {
@@ -360,37 +386,51 @@ impl Channel {
                 if latest.on_chain {
                     return self.reply_err(ctx, role, req, &NodeError::data(DataCode::AlreadyOnChain));
                 }
-                ChannelTx::Snapshot { channel, from, payload, ttl, fee: Uint::zero(), nonce: 0 }
+                Tx::ChannelSnapshotSolo(ChannelSnapshotSoloTx {
+                    channel_id: channel,
+                    from_id: from,
+                    payload,
+                    ttl,
+                    fee: fee0,
+                    nonce: 0,
+                })
             }
-            OpKind::CloseSolo | OpKind::Slash => {
-                if kind == OpKind::Slash && on_chain.as_ref().is_none_or(|c| c.round >= latest.round) {
+            OpKind::CloseSolo => Tx::ChannelCloseSolo(ChannelCloseSoloTx {
+                channel_id: channel,
+                from_id: from,
+                payload,
+                poi: latest.ledger.poi(),
+                ttl,
+                fee: fee0,
+                nonce: 0,
+            }),
+            OpKind::Slash => {
+                if on_chain.as_ref().is_none_or(|c| c.round >= latest.round) {
                     return self.reply_err(ctx, role, req, &unknown_request());
                 }
-                ChannelTx::Solo {
-                    slash: kind == OpKind::Slash,
-                    channel,
-                    from,
+                Tx::ChannelSlash(ChannelSlashTx {
+                    channel_id: channel,
+                    from_id: from,
                     payload,
                     poi: latest.ledger.poi(),
                     ttl,
-                    fee: Uint::zero(),
+                    fee: fee0,
                     nonce: 0,
-                }
+                })
             }
             _ => {
                 let Some(c) = on_chain else {
                     return self.reply_err(ctx, role, req, &unknown_request());
                 };
-                ChannelTx::Final {
-                    settle: true,
-                    channel,
-                    from,
-                    initiator_amount: c.initiator_amount.clone(),
-                    responder_amount: c.responder_amount.clone(),
+                Tx::ChannelSettle(ChannelSettleTx {
+                    channel_id: channel,
+                    from_id: from,
+                    initiator_amount_final: c.initiator_amount.clone(),
+                    responder_amount_final: c.responder_amount.clone(),
                     ttl,
-                    fee: Uint::zero(),
+                    fee: fee0,
                     nonce: 0,
-                }
+                })
             }
         };
         if !self.may_start(ctx, role, req) {
@@ -409,19 +449,19 @@ impl Channel {
         role: Role,
         req: &Request,
         kind: OpKind,
-        tx: ChannelTx,
+        tx: Tx,
         next: Option<(Ledger, u64)>,
         updates: Value,
     ) {
         self.reply_ok(ctx, role, req);
         let method = format!("channels.sign.{}", kind.sign_tag());
         let how = ctx.out.faults.take_alteration(role, &method);
-        let bytes = match how {
-            Some(how) => alter_tx(&tx, how, next.as_ref().map(|(l, _)| l), &self.reserve()).to_rlp(),
-            None => tx.to_rlp(),
+        let sent = match how {
+            Some(how) => SignedTx::unsigned(alter_tx(&tx, how, next.as_ref().map(|(l, _)| l))),
+            None => SignedTx::unsigned(tx.clone()),
         };
-        let sent = SignedTx::unsigned(bytes);
-        let frame = frames::sign_request(self.id.as_ref(), kind.sign_tag(), &sent.to_api(), updates.clone());
+        let frame =
+            frames::sign_request(self.id.as_ref(), kind.sign_tag(), &sent.to_api_string(), updates.clone());
         self.send(ctx, role, &frame);
         self.ops[idx(role)] = Some(Op {
             kind,
@@ -443,13 +483,13 @@ impl Channel {
         let Some(text) = req.params.get("signed_tx").and_then(Value::as_str) else {
             return self.reply_err(ctx, role, req, &NodeError::rpc(RpcCode::MethodNotFound));
         };
-        let signed = match SignedTx::from_api(text) {
+        let signed = match parse_reply(text) {
             Ok(s) => s,
-            Err(TxError::Encoding) => {
+            Err(ReplyError::Encoding) => {
                 return self.reply_err(ctx, role, req, &NodeError::data(DataCode::BrokenTx));
             }
             // The node ignores a tx it cannot deserialize and keeps waiting.
-            Err(TxError::Structure) => return self.reply_ok(ctx, role, req),
+            Err(ReplyError::Structure) => return self.reply_ok(ctx, role, req),
         };
         self.reply_ok(ctx, role, req);
         self.touch();
@@ -505,8 +545,8 @@ impl Channel {
         let me_acc = self.account(role);
         let peer_acc = self.account(role.other());
         let two_party = kind.ack_tag().is_some();
-        let mine = signed.signature_of(&network, &me_acc);
-        let theirs = if two_party { signed.signature_of(&network, &peer_acc) } else { None };
+        let mine = signature_of(&signed, &network, &me_acc);
+        let theirs = if two_party { signature_of(&signed, &network, &peer_acc) } else { None };
         let extra = signed.signatures.iter().any(|s| Some(*s) != mine && Some(*s) != theirs);
         if signed.tx != op.sent.tx || mine.is_none() || extra {
             self.reject_reply(ctx, role, "bad_signature", &[role]);
@@ -541,13 +581,14 @@ impl Channel {
         let Some(ack_tag) = kind.ack_tag() else { return };
         let method = format!("channels.sign.{ack_tag}");
         let how = ctx.out.faults.take_alteration(peer, &method);
-        let tx_bytes = match how {
-            Some(how) => alter_tx(&op.tx, how, op.next.as_ref().map(|(l, _)| l), &self.reserve()).to_rlp(),
+        let inner = match how {
+            Some(how) => alter_tx(&op.tx, how, op.next.as_ref().map(|(l, _)| l)),
             None => signed.tx.clone(),
         };
-        let sent = SignedTx { signatures: signed.signatures.clone(), tx: tx_bytes };
+        let sent = SignedTx { signatures: signed.signatures.clone(), tx: inner };
         self.info(ctx, peer, kind.ack_event());
-        let frame = frames::sign_request(self.id.as_ref(), ack_tag, &sent.to_api(), op.updates.clone());
+        let frame =
+            frames::sign_request(self.id.as_ref(), ack_tag, &sent.to_api_string(), op.updates.clone());
         self.send(ctx, peer, &frame);
         self.ops[me] = Some(Op { stage: Stage::AckSig, sent, altered: how.is_some(), signed: Some(signed), ..op });
     }
@@ -561,7 +602,7 @@ impl Channel {
         let network = ctx.settings.network_id.clone();
         let both = [self.account(Role::Initiator), self.account(Role::Responder)];
         if op.altered {
-            if signed.signature_of(&network, &self.account(role)).is_some() {
+            if signature_of(&signed, &network, &self.account(role)).is_some() {
                 ctx.out.observe(Observation::SignedAlteredTx {
                     role,
                     method: format!("channels.sign.{}", kind.ack_tag().unwrap_or_default()),
@@ -570,7 +611,7 @@ impl Channel {
             self.reject_reply(ctx, role, "altered_tx_signed", &[role, starter]);
             return;
         }
-        if signed.tx != op.sent.tx || !signed.signed_exactly_by(&network, &both) {
+        if signed.tx != op.sent.tx || !signed_exactly_by(&signed, &network, &both) {
             self.reject_reply(ctx, role, "bad_signature", &[role, starter]);
             return;
         }
@@ -612,7 +653,7 @@ impl Channel {
                     OpKind::Withdraw => ("withdraw_created", "withdraw_signed"),
                     _ => ("close_mutual", "close_mutual"),
                 };
-                let api = signed.to_api();
+                let api = signed.to_api_string();
                 let ty = op.tx.type_name();
                 self.send(ctx, acker, &frames::on_chain_tx(self.id.as_ref(), created, &api, ty));
                 if op.kind == OpKind::Shutdown {
@@ -649,15 +690,19 @@ impl Channel {
 
     /// Puts an operation's transaction in the mempool; returns its hash.
     fn push_tx(&mut self, ctx: &mut Ctx<'_>, role: Role, op: &Op, signed: &SignedTx) -> [u8; 32] {
-        let hash = signed.hash();
+        let hash = signed.hash().0;
         let Some(channel) = self.id else { return hash };
         let latest = self.latest.clone();
-        let (effect, not_before) = match (&op.tx, &op.next) {
-            (ChannelTx::DepositOrWithdraw { deposit, amount, round, state_hash, .. }, _) => (
-                Effect::State { round: *round, state_hash: *state_hash, delta: Some((*deposit, amount.clone())) },
+        let (effect, not_before) = match &op.tx {
+            Tx::ChannelDeposit(t) => (
+                Effect::State { round: t.round, state_hash: t.state_hash.0, delta: Some((true, t.amount.clone())) },
                 0,
             ),
-            (ChannelTx::Snapshot { .. }, _) => {
+            Tx::ChannelWithdraw(t) => (
+                Effect::State { round: t.round, state_hash: t.state_hash.0, delta: Some((false, t.amount.clone())) },
+                0,
+            ),
+            Tx::ChannelSnapshotSolo(_) => {
                 let l = latest.as_ref();
                 (
                     Effect::State {
@@ -668,7 +713,7 @@ impl Channel {
                     0,
                 )
             }
-            (ChannelTx::Solo { .. }, _) => {
+            Tx::ChannelCloseSolo(_) | Tx::ChannelSlash(_) => {
                 let Some(l) = latest.as_ref() else { return hash };
                 let i = l.ledger.balance(&self.account(Role::Initiator)).cloned().unwrap_or_default();
                 let r = l.ledger.balance(&self.account(Role::Responder)).cloned().unwrap_or_default();
@@ -682,7 +727,7 @@ impl Channel {
                     0,
                 )
             }
-            (ChannelTx::Final { settle: true, .. }, _) => {
+            Tx::ChannelSettle(_) => {
                 let until = ctx.chain.channel(&channel).map_or(0, |c| c.locked_until);
                 (Effect::Closed, until)
             }
@@ -759,85 +804,116 @@ pub(crate) fn split_close_fee(i: &Uint, r: &Uint, fee: &Uint) -> Option<(Uint, U
 
 /// A transaction that differs from `tx` in the way `how` says (hostile-node tests). `ledger`
 /// is the agreed state after the update, for alterations of the committed state.
-pub(crate) fn alter_tx(tx: &ChannelTx, how: Alteration, ledger: Option<&Ledger>, _reserve: &Uint) -> ChannelTx {
+pub(crate) fn alter_tx(tx: &Tx, how: Alteration, ledger: Option<&Ledger>) -> Tx {
     let one = Uint::from(1u64);
-    let mut t = tx.clone();
     let other_channel = |c: &ChannelId| ChannelId(blake2b_256(c.as_bytes()));
-    let skewed_hash = |extra: u64| -> Option<[u8; 32]> {
-        // The agreed balances with `extra` more moved from the first account to the second.
-        let l = ledger?;
-        let keys = l.accounts();
-        let (a, b) = (keys.first()?, keys.get(1)?);
-        let mut balances = l.clone();
-        balances.transfer(a, b, &Uint::from(extra), &Uint::zero()).ok()?;
-        Some(balances.state_hash())
+    let other_account = |a: &AccountId| AccountId(blake2b_256(a.as_bytes()));
+    // The agreed balances with `extra` more moved from the first account to the second.
+    let skewed = |extra: u64, fallback: &StateHash| -> StateHash {
+        let skew = || -> Option<[u8; 32]> {
+            let l = ledger?;
+            let keys = l.accounts();
+            let (a, b) = (keys.first()?, keys.get(1)?);
+            let mut balances = l.clone();
+            balances.transfer(a, b, &Uint::from(extra), &Uint::zero()).ok()?;
+            Some(balances.state_hash())
+        };
+        StateHash(skew().unwrap_or_else(|| blake2b_256(fallback.as_bytes())))
     };
+    let mut t = tx.clone();
     match (&mut t, how) {
-        (ChannelTx::Offchain { channel, .. }, Alteration::ChannelId)
-        | (ChannelTx::DepositOrWithdraw { channel, .. }, Alteration::ChannelId)
-        | (ChannelTx::Final { channel, .. }, Alteration::ChannelId)
-        | (ChannelTx::Solo { channel, .. }, Alteration::ChannelId)
-        | (ChannelTx::Snapshot { channel, .. }, Alteration::ChannelId) => *channel = other_channel(channel),
-        (ChannelTx::Offchain { round, .. }, Alteration::Round)
-        | (ChannelTx::DepositOrWithdraw { round, .. }, Alteration::Round) => *round += 1,
-        (ChannelTx::Offchain { state_hash, .. }, Alteration::Amount | Alteration::ExtraUpdate)
-        | (ChannelTx::DepositOrWithdraw { state_hash, .. }, Alteration::ExtraUpdate) => {
-            *state_hash = skewed_hash(1).unwrap_or_else(|| blake2b_256(state_hash));
+        (Tx::ChannelOffChain(x), Alteration::ChannelId) => x.channel_id = other_channel(&x.channel_id),
+        (Tx::ChannelOffChain(x), Alteration::Round) => x.round += 1,
+        (Tx::ChannelOffChain(x), Alteration::Amount | Alteration::ExtraUpdate) => {
+            x.state_hash = skewed(1, &x.state_hash);
         }
-        (ChannelTx::Offchain { state_hash, .. }, Alteration::Recipient) => {
-            *state_hash = skewed_hash(2).unwrap_or_else(|| blake2b_256(state_hash));
-        }
-        (ChannelTx::Offchain { channel, round, state_hash }, Alteration::WrongType) => {
-            return ChannelTx::DepositOrWithdraw {
-                deposit: true,
-                channel: *channel,
-                account: AccountId(*channel.as_bytes()),
+        (Tx::ChannelOffChain(x), Alteration::Recipient) => x.state_hash = skewed(2, &x.state_hash),
+        (Tx::ChannelOffChain(x), Alteration::WrongType) => {
+            return Tx::ChannelDeposit(ChannelDepositTx {
+                channel_id: x.channel_id,
+                from_id: AccountId(*x.channel_id.as_bytes()),
                 amount: one,
                 ttl: 0,
                 fee: Uint::zero(),
-                state_hash: *state_hash,
-                round: *round,
+                state_hash: x.state_hash,
+                round: x.round,
                 nonce: 1,
+            });
+        }
+        (Tx::ChannelDeposit(x), how) => match how {
+            Alteration::ChannelId => x.channel_id = other_channel(&x.channel_id),
+            Alteration::Round => x.round += 1,
+            Alteration::Amount => x.amount = &x.amount + &one,
+            Alteration::Recipient => x.from_id = other_account(&x.from_id),
+            Alteration::ExtraUpdate => x.state_hash = skewed(1, &x.state_hash),
+            Alteration::WrongType => return offchain_instead(&x.channel_id, x.round, &x.state_hash),
+        },
+        (Tx::ChannelWithdraw(x), how) => match how {
+            Alteration::ChannelId => x.channel_id = other_channel(&x.channel_id),
+            Alteration::Round => x.round += 1,
+            Alteration::Amount => x.amount = &x.amount + &one,
+            Alteration::Recipient => x.to_id = other_account(&x.to_id),
+            Alteration::ExtraUpdate => x.state_hash = skewed(1, &x.state_hash),
+            Alteration::WrongType => return offchain_instead(&x.channel_id, x.round, &x.state_hash),
+        },
+        (Tx::ChannelCloseMutual(x), how) => match how {
+            Alteration::ChannelId => x.channel_id = other_channel(&x.channel_id),
+            Alteration::Round => x.nonce += 1,
+            Alteration::Amount | Alteration::ExtraUpdate => {
+                x.initiator_amount_final = &x.initiator_amount_final + &one;
+            }
+            Alteration::Recipient => x.from_id = other_account(&x.from_id),
+            Alteration::WrongType => return offchain_instead(&x.channel_id, 1, &StateHash([0; 32])),
+        },
+        (Tx::ChannelSettle(x), how) => match how {
+            Alteration::ChannelId => x.channel_id = other_channel(&x.channel_id),
+            Alteration::Round => x.nonce += 1,
+            Alteration::Amount | Alteration::ExtraUpdate => {
+                x.initiator_amount_final = &x.initiator_amount_final + &one;
+            }
+            Alteration::Recipient => x.from_id = other_account(&x.from_id),
+            Alteration::WrongType => return offchain_instead(&x.channel_id, 1, &StateHash([0; 32])),
+        },
+        (Tx::ChannelCreate(x), how) => match how {
+            Alteration::Amount => x.initiator_amount = &x.initiator_amount + &one,
+            Alteration::Recipient => x.responder_id = other_account(&x.responder_id),
+            Alteration::ChannelId => x.nonce += 1,
+            Alteration::Round => x.lock_period += 1,
+            Alteration::ExtraUpdate => x.state_hash = StateHash(blake2b_256(x.state_hash.as_bytes())),
+            Alteration::WrongType => return offchain_instead(&x.channel_id(), 1, &x.state_hash),
+        },
+        (other, how) => {
+            // Solo txs (close solo, slash, snapshot): no round or amount of their own.
+            let channel = match other {
+                Tx::ChannelCloseSolo(x) => &mut x.channel_id,
+                Tx::ChannelSlash(x) => &mut x.channel_id,
+                Tx::ChannelSnapshotSolo(x) => &mut x.channel_id,
+                _ => return t,
             };
-        }
-        (ChannelTx::DepositOrWithdraw { amount, .. }, Alteration::Amount) => *amount = &*amount + &one,
-        (ChannelTx::DepositOrWithdraw { account, .. }, Alteration::Recipient) => {
-            *account = AccountId(blake2b_256(account.as_bytes()));
-        }
-        (ChannelTx::Final { initiator_amount, .. }, Alteration::Amount | Alteration::ExtraUpdate) => {
-            *initiator_amount = &*initiator_amount + &one;
-        }
-        (ChannelTx::Final { from, .. }, Alteration::Recipient)
-        | (ChannelTx::Solo { from, .. }, Alteration::Recipient)
-        | (ChannelTx::Snapshot { from, .. }, Alteration::Recipient) => {
-            *from = AccountId(blake2b_256(from.as_bytes()));
-        }
-        (ChannelTx::Create { initiator_amount, .. }, Alteration::Amount) => {
-            *initiator_amount = &*initiator_amount + &one;
-        }
-        (ChannelTx::Create { responder, .. }, Alteration::Recipient) => {
-            *responder = AccountId(blake2b_256(responder.as_bytes()));
-        }
-        (ChannelTx::Create { nonce, .. }, Alteration::ChannelId) => *nonce += 1,
-        (ChannelTx::Create { lock_period, .. }, Alteration::Round) => *lock_period += 1,
-        (ChannelTx::Create { state_hash, .. }, Alteration::ExtraUpdate) => {
-            *state_hash = blake2b_256(state_hash);
-        }
-        (other, Alteration::WrongType) => {
-            let (channel, hash) = match other {
-                ChannelTx::DepositOrWithdraw { channel, state_hash, .. } => (*channel, *state_hash),
-                ChannelTx::Final { channel, .. }
-                | ChannelTx::Solo { channel, .. }
-                | ChannelTx::Snapshot { channel, .. } => (*channel, [0; 32]),
-                _ => (ChannelId([0; 32]), [0; 32]),
-            };
-            return ChannelTx::Offchain { channel, round: 1, state_hash: hash };
-        }
-        (other, _) => {
-            // Round or amount of a solo tx: the nonce and fee move instead.
-            other.set_nonce(other.nonce().saturating_add(1));
-            other.set_fee(&other.fee() + &one);
+            match how {
+                Alteration::ChannelId => *channel = other_channel(channel),
+                Alteration::WrongType => return offchain_instead(channel, 1, &StateHash([0; 32])),
+                Alteration::Recipient => {
+                    let from = match other {
+                        Tx::ChannelCloseSolo(x) => &mut x.from_id,
+                        Tx::ChannelSlash(x) => &mut x.from_id,
+                        Tx::ChannelSnapshotSolo(x) => &mut x.from_id,
+                        _ => return t,
+                    };
+                    *from = other_account(from);
+                }
+                Alteration::Round | Alteration::Amount | Alteration::ExtraUpdate => {
+                    let nonce = other.nonce().saturating_add(1);
+                    other.set_nonce(nonce);
+                    let fee = &other.fee() + &one;
+                    other.set_fee(fee);
+                }
+            }
         }
     }
     t
+}
+
+fn offchain_instead(channel: &ChannelId, round: u64, state_hash: &StateHash) -> Tx {
+    Tx::ChannelOffChain(ChannelOffChainTx { channel_id: *channel, round, updates: None, state_hash: *state_hash })
 }

@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 use super::super::frames::{self, DataCode, NodeError, RpcCode};
 use super::super::ledger::Ledger;
 use super::super::request::Request;
+use super::super::txs::SignedTx;
 use super::super::Role;
 use super::{ops::Stage, Channel, Ctx};
 
@@ -98,12 +99,12 @@ impl Channel {
             .flatten()
             .find(|op| op.stage == Stage::AckSig)
             .and_then(|op| op.signed.as_ref())
-            .map(|s| s.to_api())
+            .map(SignedTx::to_api_string)
             .unwrap_or_default();
         let result = json!({
             "calls": encoding::encode(Prefix::CallStateTree, &Ledger::calls_tree()),
             "half_signed_tx": half_signed,
-            "signed_tx": latest.signed.to_api(),
+            "signed_tx": latest.signed.to_api_string(),
             "trees": encoding::encode(Prefix::StateTrees, &latest.ledger.trees()),
         });
         self.answer(ctx, role, req, result);

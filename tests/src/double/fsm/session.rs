@@ -10,7 +10,9 @@ use super::super::frames::{self, DataCode, NodeError};
 use super::super::hub::ConnId;
 use super::super::query::{Refusal, SideOptions};
 use super::super::request::Request;
-use super::super::txs::{raw_hash_text, ChannelTx, SignedTx};
+use aesc_codec::tx::{ChannelCloseSoloTx, Payload};
+
+use super::super::txs::{raw_hash_text, SignedTx, Tx, TxExt};
 use super::super::Role;
 use super::ops::{OpKind, Stage};
 use super::{idx, Channel, Ctx, Phase, Timer};
@@ -63,7 +65,7 @@ impl Channel {
         self.reply_ok(ctx, role, req);
         let Some(latest) = &self.latest else { return };
         let leave =
-            frames::notification("channels.leave", self.id.as_ref(), json!({"state": latest.signed.to_api()}));
+            frames::notification("channels.leave", self.id.as_ref(), json!({"state": latest.signed.to_api_string()}));
         let peer = role.other();
         for r in [peer, role] {
             self.send(ctx, r, &leave);
@@ -187,8 +189,8 @@ impl Channel {
     }
 
     fn on_included(&mut self, ctx: &mut Ctx<'_>, inc: &Included) {
-        let api = inc.signed.to_api();
-        let ty = tx_type(&inc.signed);
+        let api = inc.signed.to_api_string();
+        let ty = inc.signed.tx.type_name();
         for i in 0..2 {
             if let Some(op) = self.ops[i].as_mut() {
                 if let Stage::OnChain { hash, included } = &mut op.stage {
@@ -234,7 +236,7 @@ impl Channel {
                     self.send(ctx, role, &frames::on_chain_tx(self.id.as_ref(), "channel_closed", &api, ty));
                 }
                 self.ops = [None, None];
-                let fee = fee_of(&inc.signed);
+                let fee = inc.signed.tx.fee();
                 self.phase = Phase::Finalizing { hash: inc.hash, fee, included: Some(inc.height) };
             }
         }
@@ -315,23 +317,23 @@ impl Channel {
             None => self.history.first().or(self.latest.as_ref()).cloned(),
         };
         let Some(state) = state else { return false };
-        let payload = if state.on_chain { Vec::new() } else { state.signed.to_rlp() };
+        let payload =
+            if state.on_chain { Payload::Empty } else { Payload::Tx(Box::new(state.signed.clone())) };
         let from_acc = self.account(from);
-        let tx = ChannelTx::Solo {
-            slash: false,
-            channel: id,
-            from: from_acc,
+        let tx = Tx::ChannelCloseSolo(ChannelCloseSoloTx {
+            channel_id: id,
+            from_id: from_acc,
             payload,
             poi: state.ledger.poi(),
             ttl: 0,
             fee: Uint::from(20_000_000_000_000u64),
             nonce: ctx.chain.next_nonce(&from_acc),
-        };
-        let signed = SignedTx::unsigned(tx.to_rlp());
+        });
+        let signed = SignedTx::unsigned(tx.clone());
         let i = state.ledger.balance(&self.account(Role::Initiator)).cloned().unwrap_or_default();
         let r = state.ledger.balance(&self.account(Role::Responder)).cloned().unwrap_or_default();
         ctx.chain.push(Pending {
-            hash: signed.hash(),
+            hash: signed.hash().0,
             signed,
             channel: id,
             payer: from_acc,
@@ -350,26 +352,4 @@ impl Channel {
 
 fn constant_time_eq(a: &[u8; 32], b: &[u8; 32]) -> bool {
     a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-/// The node's type name of a signed channel tx.
-fn tx_type(signed: &SignedTx) -> &'static str {
-    match aesc_codec::object::peek_tag(&signed.tx).map(|(t, _)| t) {
-        Ok(50) => "channel_create_tx",
-        Ok(51) => "channel_deposit_tx",
-        Ok(52) => "channel_withdraw_tx",
-        Ok(53) => "channel_close_mutual_tx",
-        Ok(54) => "channel_close_solo_tx",
-        Ok(55) => "channel_slash_tx",
-        Ok(56) => "channel_settle_tx",
-        Ok(59) => "channel_snapshot_solo_tx",
-        _ => "channel_offchain_tx",
-    }
-}
-
-/// The fee field of a close-mutual or settle tx (for the minimum depth of its confirmation).
-fn fee_of(signed: &SignedTx) -> Uint {
-    let Ok(item) = aesc_codec::rlp::decode_exact(&signed.tx) else { return Uint::zero() };
-    let Ok((_, _, fields)) = aesc_codec::object::envelope(&item) else { return Uint::zero() };
-    fields.get(5).and_then(|f| Uint::decode_rlp(f).ok()).unwrap_or_default()
 }
