@@ -33,6 +33,7 @@ mod ledger;
 mod node;
 mod outbox;
 pub mod probe;
+pub mod replay;
 mod query;
 mod request;
 mod server;
