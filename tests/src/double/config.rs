@@ -37,6 +37,10 @@ pub struct Config {
     pub auto_fund_balance: Uint,
     /// Faults active from the start (more can be added through the handle).
     pub faults: Vec<Fault>,
+    /// How long a message between the two FSMs takes (the node's noise session). Updates
+    /// signed by both clients within this time conflict, as they do at a node; an FSM whose
+    /// peer stops notices it this much later.
+    pub peer_latency: Duration,
     /// How long a socket waits for the peer of a closing handshake before it is dropped.
     pub close_grace: Duration,
 }
@@ -53,6 +57,7 @@ impl Default for Config {
             auto_fund: true,
             auto_fund_balance: Uint::from(1_000_000_000_000_000_000_000_u128),
             faults: Vec::new(),
+            peer_latency: Duration::from_millis(30),
             close_grace: Duration::from_millis(500),
         }
     }
@@ -97,6 +102,12 @@ impl Config {
     /// Turns automatic funding of unknown accounts on or off.
     pub fn with_auto_fund(mut self, on: bool) -> Self {
         self.auto_fund = on;
+        self
+    }
+
+    /// Sets the latency between the two FSMs.
+    pub fn with_peer_latency(mut self, latency: Duration) -> Self {
+        self.peer_latency = latency;
         self
     }
 

@@ -78,6 +78,7 @@ impl Node {
                 network_id: config.network_id.clone(),
                 minimum_depth: config.minimum_depth,
                 min_gas_price: config.min_gas_price.into(),
+                peer_latency: config.peer_latency,
             },
             chain: Chain::new(now, config.block_interval, &config.accounts, auto),
             out: Outbox::new(Faults::new(&config.faults)),

@@ -80,6 +80,16 @@ impl ConnReport {
         self.expected == self.observed
     }
 
+    /// Whether the sequences hold the same frames in another order (a race between frames the
+    /// node does not order, rather than a missing or extra frame).
+    pub fn same_frames(&self) -> bool {
+        let mut a = self.expected.clone();
+        let mut b = self.observed.clone();
+        a.sort();
+        b.sort();
+        a == b
+    }
+
     /// The first index where they differ, with both keys there.
     pub fn first_difference(&self) -> Option<(usize, Option<&Key>, Option<&Key>)> {
         let n = self.expected.len().max(self.observed.len());
@@ -114,14 +124,21 @@ impl fmt::Display for Report {
         if let Some(e) = &self.error {
             return write!(f, "{}: not replayed: {e}", self.name);
         }
-        let status = if self.matches() { "MATCH" } else { "DIFFER" };
+        let status = if self.matches() {
+            "MATCH"
+        } else if self.connections.iter().all(ConnReport::same_frames) {
+            "ORDER"
+        } else {
+            "DIFFER"
+        };
         write!(f, "{status} {}", self.name)?;
         for (i, c) in self.connections.iter().enumerate() {
             if let Some((at, exp, got)) = c.first_difference() {
                 write!(
                     f,
-                    "\n  conn {i} ({}): {} recorded / {} seen; first difference at {at}: recorded {:?}, seen {:?}",
+                    "\n  conn {i} ({}{}): {} recorded / {} seen; first difference at {at}: recorded {:?}, seen {:?}",
                     c.role.as_str(),
+                    if c.same_frames() { ", same frames in another order" } else { "" },
                     c.expected.len(),
                     c.observed.len(),
                     exp.map(String::as_str).unwrap_or("(end)"),
@@ -225,13 +242,24 @@ fn attribute(steps: &[Step]) -> (Vec<Action>, Vec<Role>) {
     (actions, roles)
 }
 
-/// The group set-up (`init_per_group.md` in the same directory or the one above) of a corpus
-/// file that never opens a connection itself.
+/// The group set-up of a corpus file that never opens a connection itself:
+/// `init_per_group.md` in its directory or an ancestor; failing that (a group whose set-up was
+/// not recorded), the first set-up of a sibling group found going up.
 fn group_setup(path: &Path) -> Option<PathBuf> {
-    let dir = path.parent()?;
-    [dir.join("init_per_group.md"), dir.parent()?.join("init_per_group.md")]
-        .into_iter()
-        .find(|p| p.is_file() && p != path)
+    let ancestors: Vec<&Path> = path.ancestors().skip(1).take(3).collect();
+    if let Some(p) = ancestors.iter().map(|d| d.join("init_per_group.md")).find(|p| p.is_file()) {
+        return Some(p);
+    }
+    ancestors.iter().find_map(|d| {
+        let mut found: Vec<PathBuf> = std::fs::read_dir(d)
+            .ok()?
+            .flatten()
+            .map(|e| e.path().join("init_per_group.md"))
+            .filter(|p| p.is_file())
+            .collect();
+        found.sort();
+        found.into_iter().next()
+    })
 }
 
 /// Options of a replay.
@@ -241,11 +269,17 @@ pub struct Options {
     pub patience: Duration,
     /// Upper bound of one whole replay.
     pub budget: Duration,
+    /// The double's latency between the two FSMs ([`Config::peer_latency`]).
+    pub peer_latency: Duration,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { patience: Duration::from_millis(1500), budget: Duration::from_secs(90) }
+        Options {
+            patience: Duration::from_millis(1500),
+            budget: Duration::from_secs(90),
+            peer_latency: Duration::from_millis(150),
+        }
     }
 }
 
@@ -258,9 +292,17 @@ pub fn replay_file(path: &Path, options: &Options) -> Report {
         Err(e) => return fail(e.to_string()),
     };
     let mut steps = Vec::new();
+    let mut foreign = false;
     if rec.connects().next().is_none() {
         match group_setup(path).map(Recording::from_file) {
-            Some(Ok(group)) => steps.extend(group.steps),
+            Some(Ok(group)) => {
+                // A file recorded in another run than the set-up names other accounts.
+                let named = rec.accounts();
+                foreign = group.participants().is_some_and(|p| {
+                    !named.contains(&p.initiator) && !named.contains(&p.responder)
+                });
+                steps.extend(group.steps);
+            }
             Some(Err(e)) => return fail(format!("group set-up: {e}")),
             None => return fail("no connection and no group set-up".into()),
         }
@@ -270,7 +312,7 @@ pub fn replay_file(path: &Path, options: &Options) -> Report {
     if steps.iter().any(|s| matches!(s, Step::Connect { url, .. } if url.contains("timeout_"))) {
         opts.patience = opts.patience.max(Duration::from_secs(5));
     }
-    replay_steps(&name, rec.network_id(), &steps, &opts)
+    replay_steps_with(&name, rec.network_id(), &steps, &opts, foreign)
 }
 
 struct Conn {
@@ -289,12 +331,23 @@ struct Replayer {
     stalls: Vec<String>,
     options: Options,
     started: Instant,
+    /// The recording names accounts its connect URLs do not: map them from transfers.
+    foreign: bool,
 }
 
 /// Replays already parsed steps.
 pub fn replay_steps(name: &str, network: &str, steps: &[Step], options: &Options) -> Report {
+    replay_steps_with(name, network, steps, options, false)
+}
+
+fn replay_steps_with(name: &str, network: &str, steps: &[Step], options: &Options, foreign: bool) -> Report {
     let (actions, roles) = attribute(steps);
-    let config = Config::new().with_network_id(network).with_block_interval(Duration::from_secs(3600));
+    // Blocks come only when the replay asks for them; the FSMs talk to each other with a
+    // latency long enough for the replayer to send what the recorded clients sent meanwhile.
+    let config = Config::new()
+        .with_network_id(network)
+        .with_block_interval(Duration::from_secs(3600))
+        .with_peer_latency(options.peer_latency);
     let node = match super::spawn(config) {
         Ok(n) => n,
         Err(e) => {
@@ -311,6 +364,7 @@ pub fn replay_steps(name: &str, network: &str, steps: &[Step], options: &Options
         stalls: Vec::new(),
         options: options.clone(),
         started: Instant::now(),
+        foreign,
     };
     r.map_accounts(steps);
     let mut pending: Vec<usize> = vec![0; roles.len()];
@@ -379,6 +433,7 @@ fn needs_block(v: &Value) -> bool {
         "channels.info withdraw_locked",
         "channels.info closed_confirmed",
         "channels.info min_depth_achieved",
+        "channels.info minimum_depth_achieved",
         "channels.info closing",
         "channels.update",
     ]
@@ -481,6 +536,10 @@ impl Replayer {
             if (rec.starts_with("ch_") || rec.starts_with("ba_")) && rec != ours {
                 self.map.entry(rec.to_string()).or_insert_with(|| ours.to_string());
             }
+            // Transactions: their hashes are what clients name (`assume_minimum_depth`).
+            if let (Ok(a), Ok(b)) = (SignedTx::from_api_str(rec), SignedTx::from_api_str(ours)) {
+                self.map.entry(a.hash().to_string()).or_insert_with(|| b.hash().to_string());
+            }
         });
     }
 
@@ -504,6 +563,7 @@ impl Replayer {
             Action::Send { conn, json } => {
                 let Some(c) = self.conns.get(*conn) else { return };
                 let role = c.role;
+                self.map_transfer_accounts(role, json);
                 let mut out = map_json(json, &self.map);
                 self.resign(*conn, role, json, &mut out);
                 let sent_marker = serde_json::json!({"__sent": out.clone()});
@@ -515,6 +575,26 @@ impl Replayer {
                 }
             }
             Action::Expect { .. } => {}
+        }
+    }
+
+    /// A transfer between accounts the connect URLs never named (a corpus file recorded in
+    /// another run than its group set-up): the sender is `from`, the peer `to`.
+    fn map_transfer_accounts(&mut self, role: Role, json: &Value) {
+        if !self.foreign || json.get("method").and_then(Value::as_str) != Some("channels.update.new") {
+            return;
+        }
+        let params = json.get("params");
+        let field = |k: &str| params.and_then(|p| p.get(k)).and_then(Value::as_str).map(str::to_string);
+        let (Some(from), Some(to)) = (field("from"), field("to")) else { return };
+        let known = |a: &str| self.map.contains_key(a) || self.map.values().any(|v| v == a);
+        let parses = |a: &str| a.parse::<aesc_codec::id::AccountId>().is_ok();
+        if from == to || known(&from) || known(&to) || !parses(&from) || !parses(&to) {
+            return;
+        }
+        for (recorded, who) in [(from, role), (to, role.other())] {
+            let ours = self.keys[&who].public_key().to_string();
+            self.map.insert(recorded, ours);
         }
     }
 

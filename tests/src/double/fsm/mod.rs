@@ -44,6 +44,7 @@ pub(crate) struct NodeSettings {
     pub network_id: NetworkId,
     pub minimum_depth: Option<u64>,
     pub min_gas_price: Uint,
+    pub peer_latency: Duration,
 }
 
 /// A source of fresh fsm ids (deterministic per seed, so tests can be reproduced).
@@ -94,6 +95,12 @@ pub(crate) struct Side {
     /// Min-depth progress of the transaction the channel waits for.
     pub own_locked: bool,
     pub peer_locked: bool,
+    /// The client assumed the minimum depth of the awaited tx (`assume_minimum_depth`).
+    pub assumed: bool,
+    /// The FSM stops at this time (its peer stopped and it has not noticed yet).
+    pub dying_at: Option<Instant>,
+    /// The FSM was started by a reestablish that has not completed yet.
+    pub fresh: bool,
 }
 
 impl Side {
@@ -111,6 +118,9 @@ impl Side {
             timer: None,
             own_locked: false,
             peer_locked: false,
+            assumed: false,
+            dying_at: None,
+            fresh: false,
         }
     }
 
@@ -177,6 +187,11 @@ pub(crate) struct Channel {
     pub latest: Option<Latest>,
     /// Earlier co-signed states, oldest first.
     pub history: Vec<Latest>,
+    /// A snapshot on its way to the chain: who asked, its hash, its inclusion height.
+    pub snapshot: Option<(Role, [u8; 32], Option<u64>)>,
+    /// Txs whose minimum depth a client assumed: who, hash, type, fee. The real confirmation
+    /// is reported later as `minimum_depth_achieved`.
+    pub assumed: Vec<(Role, [u8; 32], &'static str, Uint)>,
     pub ops: [Option<ops::Op>; 2],
     /// Fee and amounts of the create tx.
     pub create: Option<Tx>,
@@ -205,6 +220,8 @@ impl Channel {
             phase: Phase::AwaitingPeer,
             latest: None,
             history: Vec::new(),
+            snapshot: None,
+            assumed: Vec::new(),
             ops: [None, None],
             create: None,
         };
@@ -301,6 +318,7 @@ impl Channel {
         let side = self.side_mut(role);
         side.running = false;
         side.timer = None;
+        side.dying_at = None;
         if let Some(conn) = side.conn.take() {
             ctx.out.close_at(ctx.now + DIED_LINGER, conn);
         }
@@ -443,16 +461,30 @@ impl Channel {
         }
     }
 
-    /// The earliest running timer.
+    /// The earliest running timer, pending death or message between the FSMs.
     pub(crate) fn next_deadline(&self) -> Option<Instant> {
-        self.sides.iter().filter_map(|s| s.timer.map(|(_, t)| t)).min()
+        let timers = self.sides.iter().filter_map(|s| s.timer.map(|(_, t)| t));
+        let deaths = self.sides.iter().filter_map(|s| s.dying_at);
+        let messages = self.ops.iter().flatten().filter_map(|op| match op.stage {
+            ops::Stage::InFlight { at } => Some(at),
+            _ => None,
+        });
+        timers.chain(deaths).chain(messages).min()
     }
 
-    /// Fires timers that are due.
+    /// Fires timers, deaths and messages between the FSMs that are due.
     pub(crate) fn on_tick(&mut self, ctx: &mut Ctx<'_>) {
+        self.deliver_due(ctx);
         for role in [Role::Initiator, Role::Responder] {
-            let due = match self.side(role).timer {
-                Some((kind, at)) if at <= ctx.now && self.side(role).running => Some(kind),
+            if self.side(role).dying_at.is_some_and(|t| t <= ctx.now) {
+                self.die(ctx, role);
+                self.after_stop();
+            }
+        }
+        for role in [Role::Initiator, Role::Responder] {
+            let side = self.side(role);
+            let due = match side.timer {
+                Some((kind, at)) if at <= ctx.now && side.running && side.dying_at.is_none() => Some(kind),
                 _ => None,
             };
             if let Some(kind) = due {

@@ -295,7 +295,12 @@ impl Channel {
             }
         }
         let fee = self.create.as_ref().map(TxExt::fee).unwrap_or_default();
-        if self.locking_step(ctx, height, included, &fee, "own_funding_locked", "funding_locked") {
+        let depth = height.saturating_sub(included).saturating_add(1);
+        self.funding_progress(ctx, Some(depth), &fee);
+    }
+
+    fn funding_progress(&mut self, ctx: &mut Ctx<'_>, depth: Option<u64>, fee: &Uint) {
+        if self.locking_step(ctx, depth, fee, "own_funding_locked", "funding_locked") {
             self.phase = Phase::Open;
             for role in [Role::Initiator, Role::Responder] {
                 self.info(ctx, role, "open");
@@ -304,26 +309,28 @@ impl Channel {
         }
     }
 
-    /// One block of a minimum-depth wait: `own_event` to each side whose depth is reached,
-    /// `peer_event` once the other side has reported. Returns true when both are done.
+    /// One step of a minimum-depth wait (a new block at `depth`, or none after an assumed
+    /// depth): `own_event` to each side whose depth is reached, `peer_event` once the other side
+    /// has reported. Returns true when both are done.
     pub(crate) fn locking_step(
         &mut self,
         ctx: &mut Ctx<'_>,
-        height: u64,
-        included: u64,
+        depth: Option<u64>,
         fee: &Uint,
         own_event: &str,
         peer_event: &str,
     ) -> bool {
-        let depth = height.saturating_sub(included).saturating_add(1);
         for role in [Role::Initiator, Role::Responder] {
-            if !self.side(role).own_locked && depth >= self.min_depth(ctx, role, fee) {
+            let reached = depth.is_some_and(|d| d >= self.min_depth(ctx, role, fee));
+            if !self.side(role).own_locked && reached {
                 self.side_mut(role).own_locked = true;
                 self.info(ctx, role, own_event);
             }
         }
+        // The peer's confirmation is reported once the own one is (the FSM holds it until then).
         for role in [Role::Initiator, Role::Responder] {
-            if self.side(role.other()).own_locked && !self.side(role).peer_locked {
+            let both = self.side(role).own_locked && self.side(role.other()).own_locked;
+            if both && !self.side(role).peer_locked {
                 self.side_mut(role).peer_locked = true;
                 self.info(ctx, role, peer_event);
             }
@@ -338,28 +345,28 @@ impl Channel {
         done
     }
 
-    /// `channels.assume_minimum_depth {tx_hash}`: the awaited tx counts as confirmed.
+    /// `channels.assume_minimum_depth {tx_hash}`: the funding tx counts as confirmed for this
+    /// side; its real confirmation is reported later as `minimum_depth_achieved`.
     pub(crate) fn assume_minimum_depth(&mut self, ctx: &mut Ctx<'_>, role: Role, req: &super::Request) {
         let Some(text) = req.params.get("tx_hash").and_then(|v| v.as_str()) else {
             return self.reply_err(ctx, role, req, &NodeError::rpc(frames::RpcCode::MethodNotFound));
         };
+        // A malformed hash gets no reply at all from the node.
         let Ok(hash) = text.parse::<aesc_codec::id::TxHash>() else { return };
-        let awaited = match &self.phase {
-            Phase::AwaitingLocked { hash: h, .. } => Some(*h),
-            _ => self.awaited_hash(),
+        let Phase::AwaitingLocked { hash: awaited, .. } = self.phase else {
+            return self.reply_err(ctx, role, req, &NodeError::rpc(frames::RpcCode::InternalError));
         };
-        if awaited != Some(hash.0) {
+        if awaited != hash.0 {
             return self.reply_err(ctx, role, req, &NodeError::rpc(frames::RpcCode::InternalError));
         }
         self.reply_ok(ctx, role, req);
+        let fee = self.create.as_ref().map(TxExt::fee).unwrap_or_default();
         if !self.side(role).own_locked {
             self.side_mut(role).own_locked = true;
-            let event = match &self.phase {
-                Phase::AwaitingLocked { .. } => "own_funding_locked",
-                _ => self.awaited_own_event(),
-            };
-            self.info(ctx, role, event);
+            self.info(ctx, role, "own_funding_locked");
+            self.assumed.push((role, awaited, "channel_create_tx", fee.clone()));
         }
+        self.funding_progress(ctx, None, &fee);
     }
 }
 

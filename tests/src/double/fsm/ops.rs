@@ -109,6 +109,8 @@ impl SignReply {
 pub(crate) enum Stage {
     /// Waiting for the starter's signature.
     StarterSig,
+    /// Signed by the starter; on its way to the peer's FSM until `at`.
+    InFlight { at: std::time::Instant },
     /// Waiting for the acknowledger's signature.
     AckSig,
     /// Pushed; waiting for inclusion and depth.
@@ -563,22 +565,51 @@ impl Channel {
         if !two_party {
             return self.push_solo(ctx, role, op, signed);
         }
-        let peer = role.other();
-        if self.ops[idx(peer)].is_some() {
-            // Both started at once: the peer's FSM sees an update while it waits for its own.
-            self.conflict(ctx, 2, &[peer, role]);
-            return;
-        }
         if theirs.is_some() {
             // The client brought the peer's signature too: nothing to ask the peer.
             return self.finish_cosigned(ctx, role, op, signed);
+        }
+        let at = ctx.now + ctx.settings.peer_latency;
+        self.ops[me] = Some(Op { stage: Stage::InFlight { at }, signed: Some(signed), ..op });
+        if ctx.settings.peer_latency.is_zero() {
+            self.deliver_due(ctx);
+        }
+    }
+
+    /// Messages between the FSMs that arrived: a starter's signed update reaches the peer's
+    /// FSM, which asks its client to acknowledge it, or finds its own update in progress.
+    pub(crate) fn deliver_due(&mut self, ctx: &mut Ctx<'_>) {
+        for role in [Role::Initiator, Role::Responder] {
+            let due = matches!(
+                &self.ops[idx(role)],
+                Some(Op { stage: Stage::InFlight { at }, .. }) if *at <= ctx.now
+            );
+            if due {
+                self.deliver(ctx, role);
+            }
+        }
+    }
+
+    fn deliver(&mut self, ctx: &mut Ctx<'_>, role: Role) {
+        let me = idx(role);
+        let Some(op) = self.ops[me].clone() else { return };
+        let Some(signed) = op.signed.clone() else { return };
+        let peer = role.other();
+        let peer_busy = matches!(
+            &self.ops[idx(peer)],
+            Some(Op { stage: Stage::StarterSig | Stage::InFlight { .. } | Stage::AckSig, .. })
+        );
+        if peer_busy {
+            // Both started at once: the peer's FSM sees an update while it waits for its own.
+            self.conflict(ctx, 2, &[peer, role]);
+            return;
         }
         let peer_side = self.side(peer);
         if peer_side.conn.is_none() || !peer_side.running {
             self.conflict(ctx, 2, &[role]);
             return;
         }
-        let Some(ack_tag) = kind.ack_tag() else { return };
+        let Some(ack_tag) = op.kind.ack_tag() else { return };
         let method = format!("channels.sign.{ack_tag}");
         let how = ctx.out.faults.take_alteration(peer, &method);
         let inner = match how {
@@ -586,11 +617,12 @@ impl Channel {
             None => signed.tx.clone(),
         };
         let sent = SignedTx { signatures: signed.signatures.clone(), tx: inner };
-        self.info(ctx, peer, kind.ack_event());
+        self.info(ctx, peer, op.kind.ack_event());
         let frame =
             frames::sign_request(self.id.as_ref(), ack_tag, &sent.to_api_string(), op.updates.clone());
         self.send(ctx, peer, &frame);
-        self.ops[me] = Some(Op { stage: Stage::AckSig, sent, altered: how.is_some(), signed: Some(signed), ..op });
+        self.ops[me] = Some(Op { stage: Stage::AckSig, sent, altered: how.is_some(), ..op });
+        self.rearm(ctx);
     }
 
     fn on_ack_signed(&mut self, ctx: &mut Ctx<'_>, role: Role, kind: OpKind, signed: SignedTx) {
@@ -685,6 +717,12 @@ impl Channel {
 
     fn push_solo(&mut self, ctx: &mut Ctx<'_>, role: Role, op: Op, signed: SignedTx) {
         let hash = self.push_tx(ctx, role, &op, &signed);
+        if op.kind == OpKind::Snapshot {
+            // The FSM is back to open at once; the snapshot is only watched.
+            self.ops[idx(role)] = None;
+            self.snapshot = Some((role, hash, None));
+            return;
+        }
         self.ops[idx(role)] = Some(Op { stage: Stage::OnChain { hash, included: None }, signed: Some(signed), ..op });
     }
 
@@ -752,22 +790,6 @@ impl Channel {
                 self.history.remove(0);
             }
             self.history.push(l.clone());
-        }
-    }
-
-    /// The hash of the on-chain tx an operation waits for.
-    pub(crate) fn awaited_hash(&self) -> Option<[u8; 32]> {
-        self.ops.iter().flatten().find_map(|op| match op.stage {
-            Stage::OnChain { hash, .. } => Some(hash),
-            _ => None,
-        })
-    }
-
-    /// The `own_*_locked` event of the awaited operation.
-    pub(crate) fn awaited_own_event(&self) -> &'static str {
-        match self.ops.iter().flatten().map(|o| o.kind).next() {
-            Some(OpKind::Withdraw) => "own_withdraw_locked",
-            _ => "own_deposit_locked",
         }
     }
 }

@@ -143,6 +143,17 @@ impl Channel {
                 }
             }
             Some("stop") => {
+                if self.side(role).dying_at.is_some() {
+                    // Already going down with its peer: `died` comes before the reply.
+                    let conn = self.side(role).conn;
+                    self.die(ctx, role);
+                    self.after_stop();
+                    if let (Some(conn), Some(id)) = (conn, &req.id) {
+                        let frame = frames::result(self.id.as_ref(), id, json!("ok"));
+                        ctx.out.raw(conn, frame.to_string());
+                    }
+                    return;
+                }
                 self.reply_ok(ctx, role, req);
                 if self.side(role).running {
                     self.fsm_stopped(ctx, role);

@@ -32,19 +32,20 @@ impl Channel {
         self.ops = [None, None];
         self.die(ctx, role);
         let peer = role.other();
-        if self.side(peer).running {
+        if self.side(peer).running && self.side(peer).dying_at.is_none() {
             let keeps = self.side(peer).opts.as_ref().is_some_and(|o| o.keep_running);
             if keeps && self.established() {
                 self.info(ctx, peer, "peer_disconnected");
             } else {
-                self.die(ctx, peer);
+                // The peer's FSM notices when the noise session drops.
+                self.side_mut(peer).dying_at = Some(ctx.now + ctx.settings.peer_latency);
             }
         }
         self.after_stop();
     }
 
     /// The phase once FSMs stopped: an established, unclosed channel can be reestablished.
-    fn after_stop(&mut self) {
+    pub(crate) fn after_stop(&mut self) {
         if self.sides.iter().any(|s| s.running) {
             if self.established() && !matches!(self.phase, Phase::Closed | Phase::Finalizing { .. }) {
                 self.phase = Phase::Left;
@@ -124,6 +125,7 @@ impl Channel {
         }
         self.side_mut(role).conn = Some(conn);
         self.side_mut(role).opts = Some(opts);
+        self.side_mut(role).fresh = true;
         self.start_fsm(ctx, role);
         if self.side(role.other()).running {
             self.reestablished(ctx);
@@ -141,7 +143,10 @@ impl Channel {
         for role in [Role::Responder, Role::Initiator] {
             self.info(ctx, role, "channel_reestablished");
             self.info(ctx, role, if closing { "closing" } else { "open" });
-            self.send_update(ctx, role);
+            // Only a new FSM reports the state; one that kept running already did.
+            if std::mem::take(&mut self.side_mut(role).fresh) {
+                self.send_update(ctx, role);
+            }
         }
     }
 
@@ -168,7 +173,8 @@ impl Channel {
         let theirs = self.ops[idx(role.other())].as_ref();
         match (mine.map(|o| &o.stage), theirs.map(|o| &o.stage)) {
             (Some(Stage::StarterSig), _) | (_, Some(Stage::AckSig)) => Some(Timer::Sign),
-            (Some(Stage::AckSig), _) => Some(Timer::Accept),
+            (Some(Stage::AckSig | Stage::InFlight { .. }), _) => Some(Timer::Accept),
+            (_, Some(Stage::InFlight { .. })) => Some(Timer::Idle),
             (Some(Stage::OnChain { .. }), _) | (_, Some(Stage::OnChain { .. })) => Some(Timer::FundingLock),
             _ => None,
         }
@@ -184,8 +190,54 @@ impl Channel {
             self.funding_block(ctx, height);
         }
         self.ops_depth(ctx, height);
+        self.snapshot_depth(ctx, height);
+        self.assumed_depth(ctx, height);
         self.finalizing_depth(ctx, height);
         self.rearm(ctx);
+    }
+
+    fn snapshot_depth(&mut self, ctx: &mut Ctx<'_>, height: u64) {
+        let Some((role, hash, included)) = self.snapshot else { return };
+        let included = match included.or_else(|| ctx.chain.inclusion_height(&hash)) {
+            Some(h) => h,
+            None => return,
+        };
+        self.snapshot = Some((role, hash, Some(included)));
+        let depth = height.saturating_sub(included).saturating_add(1);
+        let fee = Uint::zero();
+        if depth >= self.min_depth(ctx, role, &fee) {
+            self.snapshot = None;
+            let frame = frames::info(
+                self.id.as_ref(),
+                "min_depth_achieved",
+                &[("tx_hash", json!(raw_hash_text(&hash))), ("type", json!("channel_snapshot_solo_tx"))],
+            );
+            self.send(ctx, role, &frame);
+        }
+    }
+
+    /// Confirmations of txs whose depth a client assumed earlier.
+    fn assumed_depth(&mut self, ctx: &mut Ctx<'_>, height: u64) {
+        let pending = std::mem::take(&mut self.assumed);
+        for (role, hash, tx_type, fee) in pending {
+            let reached = ctx.chain.inclusion_height(&hash).is_some_and(|inc| {
+                height.saturating_sub(inc).saturating_add(1) >= self.min_depth(ctx, role, &fee)
+            });
+            if reached {
+                let frame = frames::info(
+                    self.id.as_ref(),
+                    "minimum_depth_achieved",
+                    &[
+                        ("notice", json!("already_assumed")),
+                        ("tx_hash", json!(aesc_codec::id::TxHash(hash).to_string())),
+                        ("tx_type", json!(tx_type)),
+                    ],
+                );
+                self.send(ctx, role, &frame);
+            } else {
+                self.assumed.push((role, hash, tx_type, fee));
+            }
+        }
     }
 
     fn on_included(&mut self, ctx: &mut Ctx<'_>, inc: &Included) {
@@ -254,7 +306,8 @@ impl Channel {
                     } else {
                         ("own_withdraw_locked", "withdraw_locked")
                     };
-                    if self.locking_step(ctx, height, included, &fee, own, peer) {
+                    let depth = height.saturating_sub(included).saturating_add(1);
+                    if self.locking_step(ctx, Some(depth), &fee, own, peer) {
                         self.ops[idx(starter)] = None;
                         if let (Some((ledger, round)), Some(signed)) = (op.next, op.signed) {
                             self.push_history();
@@ -270,21 +323,6 @@ impl Channel {
                         for role in [Role::Initiator, Role::Responder] {
                             self.send_update(ctx, role);
                         }
-                    }
-                }
-                OpKind::Snapshot => {
-                    let depth = height.saturating_sub(included).saturating_add(1);
-                    if depth >= self.min_depth(ctx, starter, &fee) {
-                        self.ops[idx(starter)] = None;
-                        let frame = frames::info(
-                            self.id.as_ref(),
-                            "min_depth_achieved",
-                            &[
-                                ("tx_hash", json!(raw_hash_text(&hash))),
-                                ("type", json!("channel_snapshot_solo_tx")),
-                            ],
-                        );
-                        self.send(ctx, starter, &frame);
                     }
                 }
                 _ => {}
