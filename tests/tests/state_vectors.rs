@@ -190,6 +190,7 @@ fn check_string(
             let trees = StateTrees::from_rlp(&bytes)
                 .unwrap_or_else(|e| panic!("{name}: {s} does not decode: {e}"));
             assert_eq!(trees.to_rlp(), bytes, "{name}: {s} re-encodes differently");
+            assert_eq!(StateTrees::from_api_str(s).unwrap().to_api_string(), s);
             assert_eq!(StateTrees::from_json(&trees.to_json()).unwrap(), trees);
             let state = OffChainState::from_trees(&trees)
                 .unwrap_or_else(|e| panic!("{name}: {s} is not a channel state: {e}"));
@@ -204,12 +205,14 @@ fn check_string(
             let calls = CallsTree::from_rlp(&bytes)
                 .unwrap_or_else(|e| panic!("{name}: {s} does not decode: {e}"));
             assert_eq!(calls.to_rlp(), bytes, "{name}: {s} re-encodes differently");
+            assert_eq!(CallsTree::from_api_str(s).unwrap().to_api_string(), s);
             counts.cs += 1;
         }
         Prefix::Poi => {
             let poi = TreesPoi::from_rlp(&bytes)
                 .unwrap_or_else(|e| panic!("{name}: {s} does not decode: {e}"));
             assert_eq!(poi.to_rlp(), bytes, "{name}: {s} re-encodes differently");
+            assert_eq!(TreesPoi::from_api_str(s).unwrap().to_api_string(), s);
             poi.verify().unwrap_or_else(|e| panic!("{name}: {s}: {e}"));
             assert_eq!(TreesPoi::from_json(&poi.to_json()).unwrap(), poi);
             counts.pi += 1;
