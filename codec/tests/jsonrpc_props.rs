@@ -77,7 +77,8 @@ fn leaf() -> impl Strategy<Value = Value> {
         any::<bool>().prop_map(Value::Bool),
         any::<i64>().prop_map(Value::from),
         (0u32..4).prop_map(Value::from),
-        "-?[1-9][0-9]{18,40}".prop_map(|s| Value::Number(s.parse::<Number>().unwrap())),
+        "-?[1-9][0-9]{18,40}"
+            .prop_map(|s| Value::Number(s.parse::<Number>().expect("digits form a JSON number"))),
         prop::sample::select(STRINGS).prop_map(Value::from),
         ".{0,8}".prop_map(Value::from),
     ]
