@@ -173,16 +173,21 @@ impl SignedTx {
     }
 
     /// Checks every signature of every layer against `candidates`, naming for each the
-    /// candidate and the message form that verify it (raw tried first, as the node does).
+    /// candidate and the message form that verify it (the raw form is tried first, as the node
+    /// does).
     pub fn verify(&self, network: &NetworkId, candidates: &[AccountId]) -> Vec<SignatureCheck> {
         let mut out = Vec::new();
         for (layer, (st, net)) in self.layers(network).into_iter().enumerate() {
             let bytes = st.tx.to_rlp();
             for signature in &st.signatures {
-                let verified = candidates.iter().find_map(|signer| {
-                    crypto::verify_tx_bytes(&net, &bytes, signer, signature)
-                        .map(|form| Verified { signer: *signer, form })
-                });
+                let verified =
+                    [SignatureForm::Raw, SignatureForm::Hash].into_iter().find_map(|form| {
+                        let msg = crypto::signing_message(&net, &bytes, form);
+                        candidates
+                            .iter()
+                            .find(|signer| crypto::verify_message(signer, &msg, signature))
+                            .map(|signer| Verified { signer: *signer, form })
+                    });
                 out.push(SignatureCheck { layer, signature: *signature, verified });
             }
         }
