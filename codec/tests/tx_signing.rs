@@ -146,3 +146,15 @@ fn an_empty_payload_is_the_empty_tx_string_in_json() {
     let read = aesc_codec::tx::ChannelSnapshotSoloTx::from_json(&node_form).unwrap();
     assert_eq!(read.payload, Payload::Tx(Box::new(state)));
 }
+
+#[test]
+fn the_node_http_form_of_a_signed_tx_is_read() {
+    let st = SignedTx::unsigned(offchain());
+    let mut json = st.to_json();
+    let map = json.as_object_mut().unwrap();
+    map.remove("type");
+    map.remove("version");
+    map.insert("hash".into(), st.hash().to_string().into());
+    map.insert("block_height".into(), (-1).into());
+    assert_eq!(SignedTx::from_json(&json).unwrap(), st);
+}
