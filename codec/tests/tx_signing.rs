@@ -158,3 +158,26 @@ fn the_node_http_form_of_a_signed_tx_is_read() {
     map.insert("block_height".into(), (-1).into());
     assert_eq!(SignedTx::from_json(&json).unwrap(), st);
 }
+
+#[test]
+fn a_ga_initiator_channel_id_uses_the_auth_id() {
+    let spec = "tx_+IgLAcC4g/iBMgGhAWSuDghi3tNLOnvuIVm5FIbC9Ikodk2/E4CKiamLla+Bhj+qJSJgAKEBkLMuMMqdp4Acg/adLsNQ2VimQAyKhQvdpRTurgwqcKGGJGE5yoAAAgoAhhAGeddIAMCgZP8IHNNsTxaYp/GakGy6MTXm8MnOngPkebqMLgn1uEYDMmE4pg==";
+    let plain = SignedTx::from_api_str(spec).unwrap();
+    assert_eq!(
+        plain.created_channel_id().unwrap().to_string(),
+        "ch_2jqr9vjPiaNk2H4iE3pV9FCayL1BbyT4nDk4WHd6HTE16ZswWu"
+    );
+    let Tx::ChannelCreate(create) = plain.tx.clone() else { panic!("not a create tx") };
+    // The responder's meta layer does not matter; the initiator's (innermost) one does.
+    let wrapped = ga(ga(plain.clone(), create.initiator_id), create.responder_id);
+    let slot = aesc_codec::derive::ga_auth_id(&create.initiator_id, b"auth");
+    assert_eq!(
+        wrapped.created_channel_id(),
+        Some(aesc_codec::derive::channel_id_with_slot(
+            &create.initiator_id,
+            &slot,
+            &create.responder_id
+        ))
+    );
+    assert_eq!(SignedTx::unsigned(offchain()).created_channel_id(), None);
+}

@@ -158,9 +158,7 @@ impl SignedTx {
         };
         match v.as_object() {
             // The node's HTTP API shows signed transactions without "type" and "version".
-            Some(map) if !map.contains_key("type") && !map.contains_key("version") => {
-                body(map, 1)
-            }
+            Some(map) if !map.contains_key("type") && !map.contains_key("version") => body(map, 1),
             _ => super::json_with_type(v, Self::TYPE_NAME, body),
         }
     }

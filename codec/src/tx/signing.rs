@@ -7,7 +7,8 @@
 
 use super::{SignedTx, Tx};
 use crate::crypto::{self, NetworkId, SecretKey, SignatureForm};
-use crate::id::{AccountId, Signature};
+use crate::derive;
+use crate::id::{AccountId, ChannelId, Signature};
 
 /// Who must authenticate a transaction (§4 of the protocol).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -126,6 +127,30 @@ impl SignedTx {
     /// The bytes basic signers sign: the serialization of the innermost transaction.
     pub fn inner_tx_bytes(&self) -> Vec<u8> {
         self.innermost().tx.to_rlp()
+    }
+
+    /// The id of the channel the innermost create tx opens; `None` when it is no create tx.
+    ///
+    /// For a generalized-account initiator the nonce slot is the `auth_id`
+    /// (`blake2b(ga_id ‖ auth_data)`) of the innermost meta tx by the initiator.
+    pub fn created_channel_id(&self) -> Option<ChannelId> {
+        let Tx::ChannelCreate(create) = self.innermost_tx() else { return None };
+        let mut auth_id = None;
+        let mut cur = self;
+        while let Some(next) = cur.wrapped() {
+            if let Tx::GaMeta(meta) = &cur.tx {
+                if meta.ga_id == create.initiator_id {
+                    auth_id = Some(derive::ga_auth_id(&meta.ga_id, &meta.auth_data));
+                }
+            }
+            cur = next;
+        }
+        Some(match auth_id {
+            Some(slot) => {
+                derive::channel_id_with_slot(&create.initiator_id, &slot, &create.responder_id)
+            }
+            None => create.channel_id(),
+        })
     }
 
     /// Who must authenticate the innermost transaction.
