@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use aesc_codec::crypto::{NetworkId, SignatureForm};
 use aesc_codec::id::{AccountId, ChannelId, Signature};
-use aesc_codec::tx::{Payload, SignedTx, Tx, TxKind};
+use aesc_codec::tx::{Payload, SignedTx, Tx, TxKind, Update};
 
 struct Recorded {
     source: &'static str,
@@ -265,6 +265,54 @@ fn corpus_transactions_decode_reencode_and_verify() {
     ] {
         assert!(counts.keys().any(|(k, _)| *k == kind), "no {kind:?} in the corpus");
     }
+}
+
+/// The JSON arrays following each `"updates": ` key of a text.
+fn update_lists(text: &str) -> Vec<serde_json::Value> {
+    let mut out = Vec::new();
+    for (i, key) in text.match_indices("\"updates\": [") {
+        let start = i + key.len() - 1;
+        let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+        for (j, c) in text[start..].char_indices() {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' if in_string => escaped = true,
+                '"' => in_string = !in_string,
+                '[' if !in_string => depth += 1,
+                ']' if !in_string => {
+                    depth -= 1;
+                    if depth == 0 {
+                        out.push(serde_json::from_str(&text[start..=start + j]).unwrap());
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn corpus_updates_read_and_write_the_node_json_exactly() {
+    let Some(dir) = corpus() else { return };
+    let mut files = Vec::new();
+    markdown_files(&dir, &mut files);
+    let mut ops: BTreeMap<String, usize> = BTreeMap::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for list in update_lists(&text) {
+            for json in list.as_array().unwrap() {
+                let update = Update::from_json(json)
+                    .unwrap_or_else(|e| panic!("{}: {e}: {json}", file.display()));
+                assert_eq!(&update.to_json(), json, "{}", file.display());
+                assert_eq!(Update::from_rlp(&update.to_rlp()).unwrap(), update);
+                *ops.entry(update.op().to_owned()).or_default() += 1;
+            }
+        }
+    }
+    eprintln!("corpus updates checked: {ops:?}");
+    assert_eq!(ops.len(), 6, "every update op occurs in the corpus: {ops:?}");
 }
 
 #[test]
