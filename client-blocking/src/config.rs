@@ -108,3 +108,52 @@ impl ConnectionConfig {
         self
     }
 }
+
+/// Deadlines of the channel operations, by phase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Deadlines {
+    /// From connecting to `fsm_up`.
+    pub fsm_up: Duration,
+    /// From `fsm_up` to an open channel (both parties connected, create tx signed and
+    /// confirmed on chain).
+    pub open: Duration,
+    /// From asking for an operation to the node's sign request.
+    pub sign_request: Duration,
+    /// From signing to the co-signed state.
+    pub co_signed: Duration,
+    /// From signing an on-chain transaction to its confirmation.
+    pub on_chain: Duration,
+    /// From asking to leave to the node's confirmation.
+    pub leave: Duration,
+    /// From reconnecting to a usable channel.
+    pub reestablish: Duration,
+}
+
+impl Default for Deadlines {
+    fn default() -> Self {
+        Deadlines {
+            fsm_up: Duration::from_secs(10),
+            open: Duration::from_secs(300),
+            sign_request: Duration::from_secs(30),
+            co_signed: Duration::from_secs(60),
+            on_chain: Duration::from_secs(300),
+            leave: Duration::from_secs(30),
+            reestablish: Duration::from_secs(60),
+        }
+    }
+}
+
+impl Deadlines {
+    /// The same deadline for every phase (handy in tests).
+    pub fn all(d: Duration) -> Self {
+        Deadlines {
+            fsm_up: d,
+            open: d,
+            sign_request: d,
+            co_signed: d,
+            on_chain: d,
+            leave: d,
+            reestablish: d,
+        }
+    }
+}

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use aesc_codec::jsonrpc::{NodeEvent, Notification};
 use crossbeam_channel::{RecvTimeoutError, SendTimeoutError, Sender};
 use serde_json::Value;
 
@@ -173,8 +174,14 @@ pub(crate) struct Forward;
 impl Handler for Forward {
     type Command = ();
 
-    fn on_notification(&mut self, method: &str, params: Value, io: &mut Io<'_>) {
-        io.emit(Event::from_notification(method, params));
+    fn on_notification(&mut self, notification: Notification, io: &mut Io<'_>) {
+        match NodeEvent::from_notification(&notification) {
+            Ok(e) => io.emit(Event::Node(e)),
+            Err(_) => io.emit(Event::Node(NodeEvent::Unknown {
+                method: notification.method,
+                data: notification.data,
+            })),
+        }
     }
 
     fn on_response(&mut self, _tag: u64, _result: Result<Value, RpcError>, _io: &mut Io<'_>) {}

@@ -14,6 +14,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
+use aesc_codec::jsonrpc::{self, Id, Incoming, Notification, Response, ResponsePayload};
 use crossbeam_channel::{Receiver, TryRecvError};
 use serde_json::Value;
 use tungstenite::protocol::frame::coding::CloseCode;
@@ -23,7 +24,7 @@ use crate::command::{Command, Reply};
 use crate::config::ConnectionConfig;
 use crate::error::{Error, RpcError, Timeout};
 use crate::events::{Event, EventSink};
-use crate::frame::{self, Incoming, ResponseId};
+use crate::frame;
 use crate::pending::{PendingCalls, Waiter};
 use crate::transport::is_no_data;
 
@@ -33,7 +34,7 @@ pub(crate) trait Handler: Send + 'static {
     type Command: Send + 'static;
 
     /// A notification arrived.
-    fn on_notification(&mut self, method: &str, params: Value, io: &mut Io<'_>);
+    fn on_notification(&mut self, notification: Notification, io: &mut Io<'_>);
 
     /// The response to a request the handler sent with [`Io::request`].
     fn on_response(&mut self, tag: u64, result: Result<Value, RpcError>, io: &mut Io<'_>);
@@ -211,9 +212,7 @@ impl<S: Read + Write, H: Handler, W: Wait> Driver<S, H, W> {
                                     ));
                                 }
                             }
-                            Message::Binary(_) => events
-                                .emit(Event::Malformed { error: crate::error::FrameError::Binary }),
-                            Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => {}
+                            Message::Binary(_) => events.emit(Event::BinaryFrame),Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => {}
                         }
                     }
                     Err(e) if is_no_data(&e) => break,
@@ -328,25 +327,35 @@ fn fail_queued<C>(commands: &Receiver<Command<C>>, cause: &Arc<Error>) {
 }
 
 fn route<H: Handler>(text: &str, handler: &mut H, io: &mut Io<'_>) {
-    match frame::decode_incoming(text) {
-        Ok(Incoming::Response { id: ResponseId::Number(id), payload }) => {
-            match io.pending.complete(id) {
-                Some(Waiter::Caller(reply)) => {
-                    let _ = reply.try_send(payload.map_err(Error::Rpc));
-                }
-                Some(Waiter::Session(tag)) => handler.on_response(tag, payload, io),
-                // A response to a call whose caller gave up.
-                None => {}
+    match jsonrpc::decode_incoming(text) {
+        Ok(Incoming::Response(r)) => route_response(r, handler, io),
+        Ok(Incoming::Batch(rs)) => {
+            for r in rs {
+                route_response(r, handler, io);
             }
         }
-        Ok(Incoming::Response { id: ResponseId::Null, payload: Err(e) }) => {
-            handler.on_unmatched_error(e, io);
-        }
-        Ok(Incoming::Response { .. }) => {}
-        Ok(Incoming::Notification { method, params }) => {
-            handler.on_notification(&method, params, io);
-        }
+        Ok(Incoming::Notification(n)) => handler.on_notification(n, io),
         Err(error) => io.emit(Event::Malformed { error }),
+    }
+}
+
+fn route_response<H: Handler>(r: Response, handler: &mut H, io: &mut Io<'_>) {
+    let payload = match r.payload {
+        ResponsePayload::Success(v) => Ok(v),
+        ResponsePayload::Error(e) => Err(e),
+    };
+    match (r.id.as_u64(), payload) {
+        (Some(id), payload) => match io.pending.complete(id) {
+            Some(Waiter::Caller(reply)) => {
+                let _ = reply.try_send(payload.map_err(Error::Rpc));
+            }
+            Some(Waiter::Session(tag)) => handler.on_response(tag, payload, io),
+            // A response to a call whose caller gave up.
+            None => {}
+        },
+        (None, Err(e)) if r.id == Id::Null => handler.on_unmatched_error(e, io),
+        // Ids this client never sends.
+        (None, _) => {}
     }
 }
 

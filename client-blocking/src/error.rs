@@ -4,6 +4,8 @@ use std::fmt;
 use std::io;
 use std::sync::Arc;
 
+pub use aesc_codec::jsonrpc::{ErrorObject as RpcError, FrameError};
+
 use crate::policy::Refusal;
 
 /// Everything that can go wrong talking to a node.
@@ -43,14 +45,17 @@ pub enum Error {
     #[error("{0} timed out")]
     Timeout(Timeout),
     /// The node answered a request with an error object.
-    #[error("node error {}: {}", .0.code, .0.message)]
+    #[error("node error {}: {}", .0.code.code(), .0.message)]
     Rpc(RpcError),
     /// The node refused the connection itself (an error frame with `id: null` before `fsm_up`).
     #[error("connection rejected by the node: {}", .0.message)]
     Rejected(RpcError),
-    /// The node sent a frame the client could not understand where an answer was expected.
-    #[error("unexpected frame from the node: {0}")]
-    Frame(FrameError),
+    /// The node sent a result the client could not read.
+    #[error("unexpected result for {method}")]
+    Output {
+        /// The method called.
+        method: &'static str,
+    },
     /// The I/O thread has stopped; every call made after that, and every call that was waiting,
     /// fails with this error carrying the cause.
     #[error("connection closed: {0}")]
@@ -223,92 +228,6 @@ impl fmt::Display for UrlError {
             UrlError::NoHost => "no host",
             UrlError::HasQuery => "the URL must not carry a query; use connect parameters",
         })
-    }
-}
-
-/// A JSON-RPC error object sent by the node.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RpcError {
-    /// The JSON-RPC `code` (-326xx, or 1/2/3 with details in `data`).
-    pub code: i64,
-    /// The `message`.
-    pub message: String,
-    /// The `data` entries: `(code, message)` pairs such as `(1016, "Invalid fsm id")`.
-    pub data: Vec<(i64, String)>,
-}
-
-impl RpcError {
-    /// Whether one of the `data` entries carries `code`.
-    pub fn has_data_code(&self, code: i64) -> bool {
-        self.data.iter().any(|(c, _)| *c == code)
-    }
-
-    /// Reads an error object; `None` when the value does not have the shape.
-    pub fn from_json(v: &serde_json::Value) -> Option<RpcError> {
-        let code = v.get("code")?.as_i64()?;
-        let message = v.get("message").and_then(|m| m.as_str()).unwrap_or_default().to_owned();
-        let data = v
-            .get("data")
-            .and_then(|d| d.as_array())
-            .map(|items| {
-                items
-                    .iter()
-                    .filter_map(|d| {
-                        let c = d.get("code")?.as_i64()?;
-                        let m = d.get("message").and_then(|m| m.as_str()).unwrap_or_default();
-                        Some((c, m.to_owned()))
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        Some(RpcError { code, message, data })
-    }
-}
-
-impl fmt::Display for RpcError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.code, self.message)?;
-        for (c, m) in &self.data {
-            write!(f, "; {c} {m}")?;
-        }
-        Ok(())
-    }
-}
-
-/// A frame that could not be used where an answer was expected.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum FrameError {
-    /// Not JSON.
-    Json {
-        /// Byte offset reported by the JSON parser (line/column collapsed).
-        line: usize,
-        /// Column reported by the JSON parser.
-        column: usize,
-    },
-    /// JSON, but neither a response nor a notification.
-    Shape,
-    /// A binary frame.
-    Binary,
-    /// A response whose result does not have the expected shape for the method.
-    UnexpectedResult {
-        /// The method called.
-        method: &'static str,
-    },
-}
-
-impl fmt::Display for FrameError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            FrameError::Json { line, column } => {
-                write!(f, "not JSON (line {line}, column {column})")
-            }
-            FrameError::Shape => f.write_str("neither a response nor a notification"),
-            FrameError::Binary => f.write_str("binary frame"),
-            FrameError::UnexpectedResult { method } => {
-                write!(f, "unexpected result shape for {method}")
-            }
-        }
     }
 }
 

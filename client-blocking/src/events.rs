@@ -8,9 +8,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use aesc_codec::id::{AccountId, ChannelId, FsmId};
+use aesc_codec::jsonrpc::{ChannelMessage, NodeEvent, SignTag};
+use aesc_codec::tx::SignedTx;
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TrySendError};
-use serde_json::Value;
 
 use crate::error::{Error, FrameError, RpcError};
 use crate::policy::Refusal;
@@ -19,58 +19,37 @@ use crate::policy::Refusal;
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum Event {
-    /// `channels.info`: a step of the channel FSM.
-    Info {
-        /// The event name (`fsm_up`, `open`, `update`, `died`, …).
-        event: String,
-        /// The FSM id, for `fsm_up`, `funding_created` and `funding_signed`.
-        fsm_id: Option<FsmId>,
-        /// The channel id when the node knows it.
-        channel_id: Option<ChannelId>,
-    },
-    /// `channels.on_chain_tx`: a transaction about this channel was built or seen on chain.
-    OnChainTx {
-        /// `funding_created`, `channel_changed`, `close_mutual`, `can_slash`, …
-        info: String,
-        /// The transaction (`tx_…`).
-        tx: String,
-        /// Its type (`channel_create_tx`, `channel_deposit_tx`, …).
-        tx_type: String,
-    },
-    /// `channels.conflict`: the FSM rolled back to the last co-signed state.
-    Conflict {
-        /// The error code (2 conflict, 3 timeout, 4 abort, …).
-        code: u32,
-        /// Its text.
-        message: String,
-        /// The round rolled back to.
-        round: u64,
-    },
-    /// `channels.message`: a generic message from the other party.
-    Message {
-        /// Sender.
-        from: AccountId,
-        /// Recipient.
-        to: AccountId,
-        /// The message text.
-        info: String,
-    },
-    /// A new co-signed state was accepted and recorded (`channels.update`).
-    Update {
+    /// A notification from the node: `channels.info`, `channels.on_chain_tx`,
+    /// `channels.conflict`, `channels.message`, `channels.error`, … A [`crate::Channel`]
+    /// consumes the sign requests and the `channels.update` / `channels.leave` states itself
+    /// and reports them as [`Event::Accepted`], [`Event::Refused`], [`Event::CoSigned`] and
+    /// [`Event::Left`].
+    Node(NodeEvent),
+    /// A new co-signed state was checked and recorded.
+    CoSigned {
         /// Its round.
         round: u64,
-        /// The co-signed transaction (`tx_…`).
-        state: String,
+        /// The co-signed transaction.
+        state: Box<SignedTx>,
     },
-    /// `channels.leave`: the channel was left; the state is the last co-signed one.
-    Leave {
-        /// The co-signed transaction (`tx_…`).
-        state: String,
+    /// The channel was left (`channels.leave`); the state is the last co-signed one.
+    Left {
+        /// The co-signed transaction.
+        state: Box<SignedTx>,
     },
-    /// `channels.error`: the FSM reports a problem with something it received.
-    NodeError {
-        /// The reason given.
-        message: String,
+    /// The client co-signed a proposal of the other party.
+    Accepted {
+        /// The sign request.
+        tag: SignTag,
+        /// The round of the signed state (none for transactions without a round).
+        round: Option<u64>,
+    },
+    /// The client refused a sign request and answered it with an abort.
+    Refused {
+        /// The sign request.
+        tag: SignTag,
+        /// Why.
+        refusal: Refusal,
     },
     /// An error frame not tied to any request of this client.
     RpcError(RpcError),
@@ -79,20 +58,8 @@ pub enum Event {
         /// What was wrong with it.
         error: FrameError,
     },
-    /// The client refused a sign request and answered it with an abort.
-    Refused {
-        /// The sign tag (`update_ack`, `shutdown_sign_ack`, …).
-        tag: String,
-        /// Why.
-        refusal: Refusal,
-    },
-    /// The client co-signed a proposal of the other party.
-    Accepted {
-        /// The sign tag.
-        tag: String,
-        /// The round of the signed state (0 for transactions without a round).
-        round: u64,
-    },
+    /// A binary frame (the node sends only text).
+    BinaryFrame,
     /// The state store failed to record a co-signed state.
     StoreFailed {
         /// What failed.
@@ -103,56 +70,23 @@ pub enum Event {
         /// Why.
         cause: Arc<Error>,
     },
-    /// Any other notification, as received.
-    Other {
-        /// The method name.
-        method: String,
-        /// The params object.
-        params: Value,
-    },
 }
 
 impl Event {
-    /// Reads a notification into an event. Unknown or malformed notifications become
-    /// [`Event::Other`].
-    pub fn from_notification(method: &str, params: Value) -> Event {
-        Self::typed(method, &params).unwrap_or(Event::Other { method: method.to_owned(), params })
+    /// The `channels.info` event name, when this is one.
+    pub fn info(&self) -> Option<&str> {
+        match self {
+            Event::Node(NodeEvent::Info(i)) => Some(i.event.as_str()),
+            _ => None,
+        }
     }
 
-    fn typed(method: &str, params: &Value) -> Option<Event> {
-        let data = params.get("data")?;
-        let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
-        Some(match method {
-            "channels.info" => Event::Info {
-                event: text(data, "event")?,
-                fsm_id: data.get("fsm_id").and_then(Value::as_str).and_then(|s| s.parse().ok()),
-                channel_id: params
-                    .get("channel_id")
-                    .and_then(Value::as_str)
-                    .and_then(|s| s.parse().ok()),
-            },
-            "channels.on_chain_tx" => Event::OnChainTx {
-                info: text(data, "info")?,
-                tx: text(data, "tx").or_else(|| text(data, "signed_tx"))?,
-                tx_type: text(data, "type").unwrap_or_default(),
-            },
-            "channels.conflict" => Event::Conflict {
-                code: u32::try_from(data.get("error_code")?.as_u64()?).ok()?,
-                message: text(data, "error_msg").unwrap_or_default(),
-                round: data.get("round").and_then(Value::as_u64).unwrap_or(0),
-            },
-            "channels.message" => {
-                let m = data.get("message")?;
-                Event::Message {
-                    from: text(m, "from")?.parse().ok()?,
-                    to: text(m, "to")?.parse().ok()?,
-                    info: text(m, "info")?,
-                }
-            }
-            "channels.leave" => Event::Leave { state: text(data, "state")? },
-            "channels.error" => Event::NodeError { message: text(data, "message")? },
-            _ => return None,
-        })
+    /// The message, when this is an incoming `channels.message`.
+    pub fn message(&self) -> Option<&ChannelMessage> {
+        match self {
+            Event::Node(NodeEvent::Message(m)) => Some(m),
+            _ => None,
+        }
     }
 }
 
@@ -270,19 +204,22 @@ impl EventSink {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+
+    fn numbered(i: u64) -> Event {
+        Event::Accepted { tag: SignTag::UpdateAck, round: Some(i) }
+    }
 
     #[test]
     fn full_stream_drops_the_oldest() {
         let (sink, events) = EventSink::new(2);
         for i in 0..5u64 {
-            sink.emit(Event::Update { round: i, state: String::new() });
+            sink.emit(numbered(i));
         }
         assert_eq!(events.dropped(), 3);
         let rounds: Vec<u64> = events
             .drain()
             .map(|e| match e {
-                Event::Update { round, .. } => round,
+                Event::Accepted { round, .. } => round.unwrap_or(99),
                 _ => 99,
             })
             .collect();
@@ -292,31 +229,9 @@ mod tests {
     #[test]
     fn stream_closes_when_the_sink_is_gone() {
         let (sink, events) = EventSink::new(4);
-        sink.emit(Event::NodeError { message: "x".into() });
+        sink.emit(Event::BinaryFrame);
         drop(sink);
         assert!(events.recv_timeout(Duration::from_millis(10)).is_ok());
         assert_eq!(events.recv_timeout(Duration::from_millis(10)).err(), Some(RecvError::Closed));
-    }
-
-    #[test]
-    fn typed_notifications() {
-        let e = Event::from_notification(
-            "channels.conflict",
-            json!({"channel_id": null, "data": {"error_code": 2, "error_msg": "conflict",
-                   "round": 1}}),
-        );
-        assert!(matches!(e, Event::Conflict { code: 2, round: 1, .. }));
-        let e = Event::from_notification(
-            "channels.message",
-            json!({"data": {"message": {
-                "from": "ak_mLjWgLbapr5CiVD2Q248aS2TQj9itXnoPv5tteXvZaJ8tdD2C",
-                "to": "ak_26jAbCjYM16ppbhFG6PCQhv6HkwRAri7QNJfoEtb1R8amLscpt",
-                "info": "Hello"}}}),
-        );
-        assert!(matches!(e, Event::Message { ref info, .. } if info == "Hello"));
-        let e = Event::from_notification("channels.debug", json!({"data": {}}));
-        assert!(matches!(e, Event::Other { .. }));
-        let e = Event::from_notification("channels.message", json!({"data": {"message": {}}}));
-        assert!(matches!(e, Event::Other { .. }), "malformed known notification stays raw");
     }
 }

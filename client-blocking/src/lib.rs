@@ -3,6 +3,9 @@
 
 pub extern crate aesc_codec;
 
+mod channel;
+mod channel_config;
+mod checks;
 mod command;
 pub mod config;
 mod connection;
@@ -10,11 +13,21 @@ mod driver;
 pub mod error;
 pub mod events;
 mod frame;
+pub mod params;
 mod pending;
 pub mod policy;
+mod review;
+mod session;
+pub mod store;
 mod transport;
+pub mod view;
 
-pub use config::ConnectionConfig;
+pub use channel::Channel;
+pub use channel_config::{ChannelConfig, ChannelConfigBuilder, ConfigError, OpenTerms};
+pub use config::{ConnectionConfig, Deadlines};
 pub use connection::Client;
 pub use error::{Error, RpcError, Timeout};
 pub use events::{Event, Events, RecvError};
+pub use params::{ConnectParams, Role};
+pub use store::StateStore;
+pub use view::{ChannelView, Phase};
