@@ -1,0 +1,41 @@
+//! `aesc tx-hash`: the hash of serialized transactions.
+
+use aesc_codec::derive::tx_hash;
+use aesc_codec::encoding::{self, Prefix};
+
+use crate::io::{failure, inputs, Out};
+use crate::objects::ObjectError;
+use crate::{signed, Status};
+
+/// Arguments of `aesc tx-hash`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// Transactions (tx_…); read from stdin, one per line, when none are given.
+    tx: Vec<String>,
+}
+
+/// Prints `th_…` for each signed transaction, or a failure line.
+///
+/// # Errors
+/// When stdin or stdout fail.
+pub(crate) fn run(args: &Args) -> std::io::Result<Status> {
+    let mut out = Out::new();
+    let mut failures = 0;
+    for input in inputs(&args.tx)? {
+        let checked = encoding::decode_as(Prefix::Transaction, &input)
+            .map_err(ObjectError::from)
+            .and_then(|bytes| match signed::split(&bytes) {
+                Ok(_) => Ok(bytes),
+                Err(e) => Err(ObjectError::from(e)),
+            });
+        match checked {
+            Ok(bytes) => out.line(&tx_hash(&bytes).to_string())?,
+            Err(e) => {
+                failures += 1;
+                out.json(&failure(&input, &e))?;
+            }
+        }
+    }
+    out.finish()?;
+    Ok(Status::from_failures(failures))
+}

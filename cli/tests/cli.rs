@@ -1,0 +1,254 @@
+//! The `aesc` binary run as a user runs it, on recorded values.
+
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use aesc_testkit::recording::{self, Recording};
+use serde_json::Value;
+
+const INITIATOR: &str = "ak_mLjWgLbapr5CiVD2Q248aS2TQj9itXnoPv5tteXvZaJ8tdD2C";
+const RESPONDER: &str = "ak_26jAbCjYM16ppbhFG6PCQhv6HkwRAri7QNJfoEtb1R8amLscpt";
+/// The co-signed create tx of the protocol digest (§9), network `local_iris_testnet`.
+const COSIGNED_CREATE: &str = "tx_+QENCwH4hLhAFnxtn+yejpUApbsfNND+fIrAaUrAmZMTdxOTmGEwF4npoHvG5vmhJHRohpKDXf+nm1EDzKtNCarz57FdSoOuAbhAr0pHgif1xezYZbr3n/7F9jzWbUBTy6qbU2K1YiSU1Y+qnMUmcGbRYieWsNPbt3kONBG+OrvisSXsTHbUD7SoCLiD+IEyAaEBZK4OCGLe00s6e+4hWbkUhsL0iSh2Tb8TgIqJqYuVr4GGP6olImAAoQGQsy4wyp2ngByD9p0uw1DZWKZADIqFC92lFO6uDCpwoYYkYTnKgAACCgCGEAZ510gAwKBk/wgc02xPFpin8ZqQbLoxNebwyc6eA+R5uowuCfW4RgN3M95P";
+/// The same create tx before signing, as sent in `channels.sign.initiator_sign`.
+const UNSIGNED_CREATE: &str = "tx_+IgLAcC4g/iBMgGhAWSuDghi3tNLOnvuIVm5FIbC9Ikodk2/E4CKiamLla+Bhj+qJSJgAKEBkLMuMMqdp4Acg/adLsNQ2VimQAyKhQvdpRTurgwqcKGGJGE5yoAAAgoAhhAGeddIAMCgZP8IHNNsTxaYp/GakGy6MTXm8MnOngPkebqMLgn1uEYDMmE4pg==";
+/// A v2 create tx and its hash as reported by the node (`sc_ws_basic_open_close.md`).
+const HASHED_CREATE: &str = "tx_+QEOCwH4hLhAAT1wO6X1XimqSjJgXD2tALoWktcOgWBXvAOPDo5Ul2rBfWPOPkC99JQAO7b8KwPSr7ZMOEilhptPNEWYVqLdBLhAxw3skqCjhCvxm4jwDYZRZ8M/f2QDOuj16uaTYJn9Qx1yvqflv8NcN2Ar++LbxXd2U5QCQnzxRIB1TsNDSG5aCbiE+IIyAqEBwTH0kjbcqZ+kfS4/13ElgHQNj5dEpvgNJ435icc0A0aGP6olImAAoQETPZyIkZzGtspz/mXN+8wG21WBqvpLmWG2islKR7Wj/4YkYTnKgAACCgCGEAsh7xAAwMCgl7VwZbmxRowzuAvo4zydNYlj7gf1bucgNsvexNxbwzoBOeX7Rg==";
+const HASHED_CREATE_HASH: &str = "th_2ERU4LEe8Bn8x1iuw9vSh7iHys9t8zwt3Nq2oz5GQj9pAu9pur";
+
+struct Run {
+    stdout: String,
+    stderr: String,
+    code: i32,
+}
+
+impl Run {
+    fn lines(&self) -> Vec<&str> {
+        self.stdout.lines().collect()
+    }
+
+    fn json(&self) -> Vec<Value> {
+        self.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+    }
+}
+
+fn aesc(args: &[&str], stdin: Option<&str>) -> Run {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_aesc"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let input = stdin.unwrap_or("").to_owned();
+    let mut pipe = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || pipe.write_all(input.as_bytes()));
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    Run {
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+        code: out.status.code().unwrap(),
+    }
+}
+
+#[test]
+fn channel_id_of_the_spec_vector() {
+    let r = aesc(
+        &["channel-id", "--initiator", INITIATOR, "--responder", RESPONDER, "--nonce", "3"],
+        None,
+    );
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (0, "ch_2jqr9vjPiaNk2H4iE3pV9FCayL1BbyT4nDk4WHd6HTE16ZswWu\n")
+    );
+    // Swapping the parties gives another channel.
+    let r = aesc(
+        &["channel-id", "--initiator", RESPONDER, "--responder", INITIATOR, "--nonce", "3"],
+        None,
+    );
+    assert_eq!(r.code, 0);
+    assert_ne!(r.stdout, "ch_2jqr9vjPiaNk2H4iE3pV9FCayL1BbyT4nDk4WHd6HTE16ZswWu\n");
+    // Bad arguments are usage errors.
+    let r = aesc(
+        &["channel-id", "--initiator", "ak_x", "--responder", RESPONDER, "--nonce", "3"],
+        None,
+    );
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("--initiator"), "{}", r.stderr);
+    let r = aesc(
+        &["channel-id", "--initiator", INITIATOR, "--responder", RESPONDER, "--nonce", "-1"],
+        None,
+    );
+    assert_eq!(r.code, 2);
+}
+
+#[test]
+fn tx_hash_matches_the_node() {
+    let r = aesc(&["tx-hash", HASHED_CREATE], None);
+    assert_eq!((r.code, r.stdout.as_str()), (0, format!("{HASHED_CREATE_HASH}\n").as_str()));
+    // From stdin, with a failure in the middle.
+    let r = aesc(&["tx-hash"], Some(&format!("{HASHED_CREATE}\n\nak_{}\n{HASHED_CREATE}\n", "x")));
+    assert_eq!(r.code, 1);
+    let lines = r.lines();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0], HASHED_CREATE_HASH);
+    assert_eq!(lines[2], HASHED_CREATE_HASH);
+    let fail: Value = serde_json::from_str(lines[1]).unwrap();
+    assert_eq!(fail["input"], "ak_x");
+    assert_eq!(fail["error"], "wrong prefix ak_, expected tx_");
+}
+
+#[test]
+fn verify_names_signer_and_form() {
+    let r = aesc(
+        &[
+            "verify",
+            "--network-id",
+            "local_iris_testnet",
+            "--signer",
+            RESPONDER,
+            "--signer",
+            INITIATOR,
+            COSIGNED_CREATE,
+        ],
+        None,
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let report = &r.json()[0];
+    assert_eq!(report["verified"], true);
+    assert_eq!(report["tx_tag"], 50);
+    let sigs = report["signatures"].as_array().unwrap();
+    assert_eq!(sigs.len(), 2);
+    // Signatures are sorted; here the initiator's comes first.
+    assert_eq!(sigs[0]["signer"], INITIATOR);
+    assert_eq!(sigs[1]["signer"], RESPONDER);
+    assert!(sigs.iter().all(|s| s["form"] == "raw"));
+    assert!(sigs[0]["signature"].as_str().unwrap().starts_with("sg_"));
+}
+
+#[test]
+fn verify_fails_for_missing_signer_or_wrong_network() {
+    let r = aesc(
+        &["verify", "--network-id", "local_iris_testnet", "--signer", INITIATOR, COSIGNED_CREATE],
+        None,
+    );
+    assert_eq!(r.code, 1);
+    let report = &r.json()[0];
+    assert_eq!(report["verified"], false);
+    assert_eq!(report["signatures"][0]["signer"], INITIATOR);
+    assert_eq!(report["signatures"][1]["signer"], Value::Null);
+    assert_eq!(report["signatures"][1]["form"], Value::Null);
+    let r = aesc(
+        &["verify", "--network-id", "ae_mainnet", "--signer", INITIATOR, "--signer", RESPONDER],
+        Some(COSIGNED_CREATE),
+    );
+    assert_eq!(r.code, 1);
+    assert!(r.json()[0]["signatures"].as_array().unwrap().iter().all(|s| s["signer"].is_null()));
+    // An unsigned tx has nothing to verify.
+    let r = aesc(
+        &["verify", "--network-id", "local_iris_testnet", "--signer", INITIATOR, UNSIGNED_CREATE],
+        None,
+    );
+    assert_eq!(r.code, 0);
+    assert_eq!(r.json()[0]["signatures"], serde_json::json!([]));
+    // A signer is required.
+    let r = aesc(&["verify", "--network-id", "x", COSIGNED_CREATE], None);
+    assert_eq!(r.code, 2);
+}
+
+#[test]
+fn decode_ids_hashes_and_failures() {
+    let r = aesc(
+        &[
+            "decode",
+            INITIATOR,
+            "ba_Xfbg4g==",
+            "kh_11111111111111111111111111111111273Yts",
+            "nope",
+            "ch_S8axer1izndZW5nt5Qi7e8gZsjDFi13S64RZkWSFzHYmUi3PJ",
+        ],
+        None,
+    );
+    assert_eq!(r.code, 1);
+    let v = r.json();
+    assert_eq!(v.len(), 5);
+    assert_eq!(
+        v[0],
+        serde_json::json!({"prefix": "ak", "type": "AccountPubkey",
+            "hex": "64ae0e0862ded34b3a7bee2159b91486c2f48928764dbf13808a89a98b95af81"})
+    );
+    assert_eq!(v[1], serde_json::json!({"prefix": "ba", "type": "Bytearray", "hex": ""}));
+    assert_eq!(v[2]["hex"], "0".repeat(64));
+    assert_eq!(v[2]["type"], "KeyBlockHash");
+    assert_eq!(v[3], serde_json::json!({"input": "nope", "error": "missing '_' after the prefix"}));
+    assert_eq!(v[4]["type"], "Channel");
+    let r = aesc(&["decode"], Some(&format!("  {INITIATOR}  \n\n")));
+    assert_eq!(r.code, 0);
+    assert_eq!(r.json().len(), 1);
+}
+
+#[test]
+fn encode_rejects_what_decode_never_prints() {
+    let cases = [
+        ("not json", "bad JSON"),
+        ("[1]", "expected a JSON object"),
+        (r#"{"hex": ""}"#, "missing string field \"prefix\""),
+        (r#"{"prefix": "zz", "hex": ""}"#, "unknown prefix"),
+        (r#"{"prefix": "ak", "hex": "abc"}"#, "not an even-length hex"),
+        (r#"{"prefix": "ak", "hex": "00"}"#, "payload is 1 bytes, expected 32"),
+        (r#"{"prefix": "ba"}"#, "missing string field \"hex\""),
+    ];
+    let input: String = cases.iter().map(|(c, _)| format!("{c}\n")).collect();
+    let r = aesc(&["encode"], Some(&input));
+    assert_eq!(r.code, 1);
+    let v = r.json();
+    assert_eq!(v.len(), cases.len());
+    for ((case, msg), out) in cases.iter().zip(&v) {
+        assert_eq!(out["input"], *case);
+        assert!(out["error"].as_str().unwrap().contains(msg), "{case}: {out}");
+    }
+    let r = aesc(&["encode", r#"{"prefix":"ba","type":"Bytearray","hex":""}"#], None);
+    assert_eq!((r.code, r.stdout.as_str()), (0, "ba_Xfbg4g==\n"));
+}
+
+/// Every prefixed string of the recorded seed and live sessions.
+fn recorded_strings() -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for dir in [recording::seeds_dir(), recording::live_dir()].into_iter().flatten() {
+        for path in recording::files_with_extension(&dir, "txt", false) {
+            let rec = Recording::from_file(&path).unwrap();
+            for (_, _, json) in rec.frames() {
+                for s in recording::prefixed_strings(json) {
+                    if !out.iter().any(|o| o == s) {
+                        out.push(s.to_owned());
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn decode_then_encode_reproduces_recorded_strings() {
+    let strings = recorded_strings();
+    if strings.is_empty() {
+        eprintln!("no recordings found; skipped");
+        return;
+    }
+    let input = strings.join("\n");
+    let decoded = aesc(&["decode"], Some(&input));
+    assert_eq!(decoded.code, 0, "{}", decoded.stdout);
+    assert_eq!(decoded.lines().len(), strings.len());
+    let encoded = aesc(&["encode"], Some(&decoded.stdout));
+    assert_eq!(encoded.code, 0, "{}", encoded.stdout);
+    assert_eq!(encoded.lines(), strings.iter().map(String::as_str).collect::<Vec<_>>());
+    let prefixes: std::collections::BTreeSet<&str> = strings.iter().map(|s| &s[..2]).collect();
+    for p in ["ak", "ba", "ch", "tx"] {
+        assert!(prefixes.contains(p), "{prefixes:?}");
+    }
+    eprintln!("{} recorded strings round-tripped ({prefixes:?})", strings.len());
+}

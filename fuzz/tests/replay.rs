@@ -1,0 +1,29 @@
+//! Replays every committed crasher and seed under `regressions/<target>/` and `corpus/<target>/`
+//! through its target body, on stable `cargo test`.
+
+use std::fs;
+use std::path::Path;
+
+fn replay(target: &str, body: fn(&[u8])) -> usize {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut count = 0;
+    for dir in [root.join("regressions").join(target), root.join("corpus").join(target)] {
+        let Ok(entries) = fs::read_dir(&dir) else { continue };
+        for entry in entries.flatten() {
+            let data = fs::read(entry.path()).expect("readable regression file");
+            body(&data);
+            count += 1;
+        }
+    }
+    count
+}
+
+#[test]
+fn encoding_parse_regressions() {
+    println!("replayed {}", replay("encoding_parse", aesc_fuzz::encoding_parse));
+}
+
+#[test]
+fn rlp_decode_regressions() {
+    println!("replayed {}", replay("rlp_decode", aesc_fuzz::rlp_decode));
+}
