@@ -9,9 +9,8 @@ use aesc_codec::id::{AccountId, ContractId, FsmId, TxHash};
 use aesc_codec::jsonrpc::{
     AssumeMinimumDepth, Balance, CallContract, CloseSolo, ContractBytes, ContractCall,
     ContractState, Deposit, DryRunCallContract, ForceProgress, GetBalances, GetContract,
-    GetContractCall, GetOffchainState, GetPoi, Leave, Message, Method, NewContract,
-    OffchainState, Settle, Shutdown, Slash, SnapshotSolo, System, SystemReply, TxOptions,
-    UpdateNew, Withdraw,
+    GetContractCall, GetOffchainState, GetPoi, Leave, Message, Method, NewContract, OffchainState,
+    Settle, Shutdown, Slash, SnapshotSolo, System, SystemReply, TxOptions, UpdateNew, Withdraw,
 };
 use aesc_codec::object::Object;
 use aesc_codec::state::TreesPoi;
@@ -89,8 +88,9 @@ impl Channel {
             operation: "open",
             reason: "the configuration has no channel terms",
         })?;
-        let url = cfg.open_url().map_err(|_: ConfigError| {
-            Error::InvalidState { operation: "open", reason: "incomplete channel terms" }
+        let url = cfg.open_url().map_err(|_: ConfigError| Error::InvalidState {
+            operation: "open",
+            reason: "incomplete channel terms",
         })?;
         let mut view = ChannelView::new(cfg.role, cfg.account(), cfg.peer);
         view.channel_reserve = terms.channel_reserve.clone();
@@ -157,7 +157,15 @@ impl Channel {
             shared: shared.clone(),
             store: cfg.store.clone().map(StateStore::new),
         });
-        Channel { cfg, conn: None, parked: Some(session), shared, sink, events, pending: Mutex::new(None) }
+        Channel {
+            cfg,
+            conn: None,
+            parked: Some(session),
+            shared,
+            sink,
+            events,
+            pending: Mutex::new(None),
+        }
     }
 
     /// Takes the session back from a finished connection.
@@ -229,7 +237,10 @@ impl Channel {
             Ok(r) => r,
             Err(RecvTimeoutError::Timeout) => {
                 if let Some(c) = &self.conn {
-                    let _ = c.send(Command::Session(SessionCommand::Abandon), Duration::from_millis(100));
+                    let _ = c.send(
+                        Command::Session(SessionCommand::Abandon),
+                        Duration::from_millis(100),
+                    );
                 }
                 Err(Error::Timeout(Timeout::OnChain))
             }
@@ -356,8 +367,7 @@ impl Channel {
         let amount = amount.into();
         let mut updates = vec![Update::Transfer { from: *from, to: *to, amount: amount.clone() }];
         updates.extend(meta.iter().map(|m| Update::Meta { data: m.as_bytes().to_vec() }));
-        let req =
-            UpdateNew { from: *from, to: *to, amount, block_hash: None, meta: meta.to_vec() };
+        let req = UpdateNew { from: *from, to: *to, amount, block_hash: None, meta: meta.to_vec() };
         Self::round_of(self.run(OpKind::Update(updates), Some(&req))?)
     }
 
@@ -517,7 +527,8 @@ impl Channel {
     /// [`Error::Rpc`], a connection error, or [`Error::Output`] when the proof does not
     /// decode or proves another state.
     pub fn poi(&self, accounts: &[AccountId], contracts: &[ContractId]) -> Result<TreesPoi, Error> {
-        let reply = self.call(&GetPoi { accounts: accounts.to_vec(), contracts: contracts.to_vec() })?;
+        let reply =
+            self.call(&GetPoi { accounts: accounts.to_vec(), contracts: contracts.to_vec() })?;
         let bad = || Error::Output { method: GetPoi::NAME };
         let bytes = reply.poi.to_bytes().map_err(|_| bad())?;
         let poi = TreesPoi::from_rlp(&bytes).map_err(|_| bad())?;
@@ -659,9 +670,4 @@ impl Drop for Channel {
     fn drop(&mut self) {
         self.disconnect();
     }
-}
-
-/// A transaction option set with every field left to the node.
-pub fn default_options() -> TxOptions {
-    TxOptions::default()
 }

@@ -370,7 +370,9 @@ impl ChannelConfigBuilder {
                     .responder_amount
                     .ok_or(ConfigError::Missing("responder_amount"))?,
                 push_amount: self.push_amount,
-                channel_reserve: self.channel_reserve.ok_or(ConfigError::Missing("channel_reserve"))?,
+                channel_reserve: self
+                    .channel_reserve
+                    .ok_or(ConfigError::Missing("channel_reserve"))?,
                 lock_period: self.lock_period.ok_or(ConfigError::Missing("lock_period"))?,
             })
         } else {
@@ -443,9 +445,8 @@ mod tests {
 
     #[test]
     fn missing_fields_are_named() {
-        let b = || {
-            ChannelConfig::builder("ws://x/channel", Role::Initiator, "ae_dev".into(), key(1))
-        };
+        let b =
+            || ChannelConfig::builder("ws://x/channel", Role::Initiator, "ae_dev".into(), key(1));
         assert_eq!(b().port(1).build().err(), Some(ConfigError::Missing("peer account")));
         assert_eq!(
             b().peer(key(2).public_key()).port(1).build().err(),

@@ -7,7 +7,7 @@ use aesc_codec::jsonrpc::SignTag;
 use aesc_codec::object::Object;
 use aesc_codec::rlp;
 use aesc_codec::state::OffChainState;
-use aesc_codec::tx::{SignedTx, Tx, TxKind, Update};
+use aesc_codec::tx::{SignedTx, TxKind, Update};
 use aesc_codec::Uint;
 
 use crate::policy::Refusal;
@@ -190,11 +190,17 @@ pub(crate) fn signed_by(tx: &SignedTx, network: &NetworkId, who: &AccountId) -> 
 }
 
 /// Whether every signature on the innermost transaction verifies for one of `signers`.
-pub(crate) fn only_valid_signatures(tx: &SignedTx, network: &NetworkId, signers: &[AccountId]) -> bool {
+pub(crate) fn only_valid_signatures(
+    tx: &SignedTx,
+    network: &NetworkId,
+    signers: &[AccountId],
+) -> bool {
     let inner = tx.innermost();
     let bytes = inner.tx.to_rlp();
     inner.signatures.iter().all(|s| {
-        signers.iter().any(|who| aesc_codec::crypto::verify_tx_bytes(network, &bytes, who, s).is_some())
+        signers
+            .iter()
+            .any(|who| aesc_codec::crypto::verify_tx_bytes(network, &bytes, who, s).is_some())
     })
 }
 
@@ -215,39 +221,20 @@ pub(crate) fn poi_matches(
     Ok(())
 }
 
-/// The kind of the innermost transaction.
-pub(crate) fn inner_kind(tx: &SignedTx) -> TxKind {
-    tx.innermost_tx().kind()
-}
-
 /// Whether two signed transactions carry the same inner transaction.
 pub(crate) fn same_inner(a: &SignedTx, b: &SignedTx) -> bool {
     a.innermost_tx() == b.innermost_tx()
 }
 
 /// The inner transaction of a state payload must be this client's latest co-signed state.
-pub(crate) fn payload_is_latest(payload: Option<&SignedTx>, latest: Option<&SignedTx>) -> Result<(), Refusal> {
+pub(crate) fn payload_is_latest(
+    payload: Option<&SignedTx>,
+    latest: Option<&SignedTx>,
+) -> Result<(), Refusal> {
     match (payload, latest) {
         (Some(p), Some(l)) if same_inner(p, l) => Ok(()),
         _ => Err(Refusal::Payload),
     }
-}
-
-/// Unused-variant guard: the transaction kinds a client signs.
-pub(crate) fn is_channel_tx(tx: &Tx) -> bool {
-    matches!(
-        tx.kind(),
-        TxKind::ChannelCreate
-            | TxKind::ChannelOffChain
-            | TxKind::ChannelDeposit
-            | TxKind::ChannelWithdraw
-            | TxKind::ChannelCloseMutual
-            | TxKind::ChannelCloseSolo
-            | TxKind::ChannelSlash
-            | TxKind::ChannelSettle
-            | TxKind::ChannelSnapshotSolo
-            | TxKind::ChannelForceProgress
-    )
 }
 
 #[cfg(test)]

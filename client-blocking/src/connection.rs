@@ -146,19 +146,6 @@ impl<H: Handler> Connection<H> {
         }
         join.join().ok()
     }
-
-    /// Waits for the I/O thread to end by itself (the node closed, or the handler asked to
-    /// close) for at most `timeout`; returns the handler when it did.
-    pub(crate) fn wait_end(&mut self, timeout: Duration) -> Option<H> {
-        let deadline = Instant::now() + timeout;
-        while self.is_alive() {
-            if Instant::now() >= deadline {
-                return None;
-            }
-            std::thread::sleep(Duration::from_millis(2));
-        }
-        self.join.take()?.join().ok()
-    }
 }
 
 impl<H: Handler> Drop for Connection<H> {

@@ -54,14 +54,13 @@ pub(crate) trait Handler: Send + 'static {
     fn on_end(&mut self, _cause: &Arc<Error>, _events: &EventSink) {}
 }
 
-/// What a handler may do: send frames, emit events, ask for the connection to close.
+/// What a handler may do: send frames and emit events.
 #[derive(Debug)]
 pub(crate) struct Io<'a> {
     frames: &'a mut Vec<String>,
     pending: &'a mut PendingCalls<Reply>,
     ids: &'a AtomicU64,
     events: &'a EventSink,
-    close: &'a mut bool,
 }
 
 impl Io<'_> {
@@ -77,11 +76,6 @@ impl Io<'_> {
     /// Emits an event.
     pub(crate) fn emit(&self, event: Event) {
         self.events.emit(event);
-    }
-
-    /// Asks the driver to close the connection after this round.
-    pub(crate) fn close(&mut self) {
-        *self.close = true;
     }
 }
 
@@ -129,7 +123,6 @@ impl<S: Read + Write, H: Handler, W: Wait> Driver<S, H, W> {
         let mut last_rx = Instant::now();
         let mut next_ping = cfg.ping_interval.map(|p| Instant::now() + p);
         let mut closing: Option<(Instant, Error)> = None;
-        let mut handler_close = false;
 
         let cause = 'run: loop {
             // 1. Commands from the handles.
@@ -158,7 +151,6 @@ impl<S: Read + Write, H: Handler, W: Wait> Driver<S, H, W> {
                                 pending: &mut pending,
                                 ids: &shared.ids,
                                 events: &events,
-                                close: &mut handler_close,
                             };
                             handler.on_command(c, &mut io);
                         }
@@ -197,7 +189,6 @@ impl<S: Read + Write, H: Handler, W: Wait> Driver<S, H, W> {
                                     pending: &mut pending,
                                     ids: &shared.ids,
                                     events: &events,
-                                    close: &mut handler_close,
                                 };
                                 route(text.as_str(), &mut handler, &mut io);
                             }
@@ -212,7 +203,8 @@ impl<S: Read + Write, H: Handler, W: Wait> Driver<S, H, W> {
                                     ));
                                 }
                             }
-                            Message::Binary(_) => events.emit(Event::BinaryFrame),Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => {}
+                            Message::Binary(_) => events.emit(Event::BinaryFrame),
+                            Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => {}
                         }
                     }
                     Err(e) if is_no_data(&e) => break,
@@ -242,12 +234,8 @@ impl<S: Read + Write, H: Handler, W: Wait> Driver<S, H, W> {
                     pending: &mut pending,
                     ids: &shared.ids,
                     events: &events,
-                    close: &mut handler_close,
                 };
                 handler.on_tick(now, &mut io);
-            }
-            if handler_close && closing.is_none() {
-                closing = Some(begin_close(&mut ws, &cfg, Error::Closed));
             }
             if let Some((deadline, _)) = &closing {
                 if now >= *deadline {
@@ -335,7 +323,22 @@ fn route<H: Handler>(text: &str, handler: &mut H, io: &mut Io<'_>) {
             }
         }
         Ok(Incoming::Notification(n)) => handler.on_notification(n, io),
-        Err(error) => io.emit(Event::Malformed { error }),
+        Err(error) => {
+            // A malformed answer still fails the call it answers, instead of leaving it to
+            // its deadline.
+            let id = serde_json::from_str::<Value>(text).ok().and_then(|v| v.get("id")?.as_u64());
+            match id.and_then(|id| io.pending.complete(id)) {
+                Some(Waiter::Caller(reply)) => {
+                    let _ = reply.try_send(Err(Error::BadFrame(error)));
+                }
+                Some(Waiter::Session(tag)) => {
+                    io.emit(Event::Malformed { error });
+                    let e = RpcError::new(jsonrpc::ErrorCode::InternalError);
+                    handler.on_response(tag, Err(e), io);
+                }
+                None => io.emit(Event::Malformed { error }),
+            }
+        }
     }
 }
 

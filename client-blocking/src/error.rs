@@ -50,6 +50,9 @@ pub enum Error {
     /// The node refused the connection itself (an error frame with `id: null` before `fsm_up`).
     #[error("connection rejected by the node: {}", .0.message)]
     Rejected(RpcError),
+    /// The node answered a request with a frame that does not decode.
+    #[error("malformed answer from the node: {0}")]
+    BadFrame(FrameError),
     /// The node sent a result the client could not read.
     #[error("unexpected result for {method}")]
     Output {

@@ -261,7 +261,12 @@ impl ConnectParams {
 
     /// The block-hash window: `bh_delta_not_newer_than`, `bh_delta_not_older_than`,
     /// `bh_delta_pick` (the node needs all three or none).
-    pub fn block_hash_deltas(&mut self, not_newer_than: u64, not_older_than: u64, pick: u64) -> &mut Self {
+    pub fn block_hash_deltas(
+        &mut self,
+        not_newer_than: u64,
+        not_older_than: u64,
+        pick: u64,
+    ) -> &mut Self {
         self.set("bh_delta_not_newer_than", not_newer_than.to_string());
         self.set("bh_delta_not_older_than", not_older_than.to_string());
         self.set("bh_delta_pick", pick.to_string())

@@ -142,7 +142,9 @@ impl Session {
         checks::fee(&c.fee, self.fee_cap())?;
         let no_delegates = match &c.delegates {
             Delegates::Single(d) => d.is_empty(),
-            Delegates::PerRole { initiator, responder } => initiator.is_empty() && responder.is_empty(),
+            Delegates::PerRole { initiator, responder } => {
+                initiator.is_empty() && responder.is_empty()
+            }
         };
         if !no_delegates {
             return Err(Refusal::Updates);
@@ -228,10 +230,18 @@ impl Session {
         for u in &listed {
             match u {
                 Update::CreateContract { owner, .. } if owner == &me => {
-                    return Err(Refusal::Account { field: "owner", expected: self.view.peer(), found: me });
+                    return Err(Refusal::Account {
+                        field: "owner",
+                        expected: self.view.peer(),
+                        found: me,
+                    });
                 }
                 Update::CallContract { caller, .. } if caller == &me => {
-                    return Err(Refusal::Account { field: "caller", expected: self.view.peer(), found: me });
+                    return Err(Refusal::Account {
+                        field: "caller",
+                        expected: self.view.peer(),
+                        found: me,
+                    });
                 }
                 _ => {}
             }
@@ -390,7 +400,10 @@ impl Session {
         Ok(None)
     }
 
-    fn review_slash(&self, s: &ChannelSlashTx) -> Result<Option<(u64, Option<OffChainState>)>, Refusal> {
+    fn review_slash(
+        &self,
+        s: &ChannelSlashTx,
+    ) -> Result<Option<(u64, Option<OffChainState>)>, Refusal> {
         self.channel_id_check(&s.channel_id)?;
         checks::account("from_id", &self.view.me, &s.from_id)?;
         checks::fee(&s.fee, self.fee_cap())?;
@@ -399,7 +412,10 @@ impl Session {
         Ok(None)
     }
 
-    fn review_settle(&self, s: &ChannelSettleTx) -> Result<Option<(u64, Option<OffChainState>)>, Refusal> {
+    fn review_settle(
+        &self,
+        s: &ChannelSettleTx,
+    ) -> Result<Option<(u64, Option<OffChainState>)>, Refusal> {
         self.channel_id_check(&s.channel_id)?;
         checks::account("from_id", &self.view.me, &s.from_id)?;
         checks::fee(&s.fee, self.fee_cap())?;

@@ -460,10 +460,8 @@ impl Session {
     }
 
     fn complete_close(&mut self) {
-        let closes = matches!(
-            self.op.as_ref().map(|o| &o.kind),
-            Some(OpKind::Shutdown | OpKind::Settle)
-        );
+        let closes =
+            matches!(self.op.as_ref().map(|o| &o.kind), Some(OpKind::Shutdown | OpKind::Settle));
         if closes {
             let tx = self.signed.take().map(|s| s.tx);
             match tx {

@@ -6,6 +6,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use aesc_client::aesc_codec::jsonrpc::NodeEvent;
 use aesc_client::{Client, ConnectionConfig, Error, Event, RecvError, Timeout};
 use serde_json::{json, Value};
 use support::{notification, reply, within, Action, Server};
@@ -70,18 +71,34 @@ fn out_of_order_responses_reach_the_right_callers() {
 fn rpc_error_is_typed() {
     within(LIMIT, || {
         let server = Server::spawn(vec![], |req| {
-            vec![Action::Send(json!({"jsonrpc": "2.0", "id": req["id"], "error": {
+            vec![Action::Send(
+                json!({"jsonrpc": "2.0", "version": 1, "channel_id": null, "id": req["id"], "error": {
                 "code": 3, "message": "Rejected", "data": [{"code": 1001,
-                "message": "Insufficient balance"}], "request": req}}))]
+                "message": "Insufficient balance"}], "request": req}}),
+            )]
         });
         let client = Client::connect(&server.url, &cfg()).unwrap();
         match client.call("channels.update.new", &json!({})) {
             Err(Error::Rpc(e)) => {
-                assert_eq!(e.code, 3);
-                assert!(e.has_data_code(1001));
+                assert_eq!(e.code.code(), 3);
+                assert_eq!(e.data.first().map(|d| d.code.code()), Some(1001));
             }
             other => panic!("{other:?}"),
         }
+    });
+}
+
+#[test]
+fn malformed_answer_fails_its_call_at_once() {
+    within(LIMIT, || {
+        let server = Server::spawn(vec![], |req| {
+            vec![Action::Raw(format!(r#"{{"jsonrpc":"2.0","id":{},"result":"ok"}}"#, req["id"]))]
+        });
+        let client = Client::connect(&server.url, &cfg()).unwrap();
+        let start = Instant::now();
+        let r = client.call("channels.system", &json!({"action": "ping"}));
+        assert!(matches!(r, Err(Error::BadFrame(_))), "{r:?}");
+        assert!(start.elapsed() < Duration::from_secs(1));
     });
 }
 
@@ -98,7 +115,8 @@ fn notifications_become_events_in_order() {
                 notification(
                     "channels.conflict",
                     json!({"error_code": 2,
-                    "error_msg": "conflict", "round": 1}),
+                    "error_msg": "conflict", "round": 1,
+                    "channel_id": "ch_2jqr9vjPiaNk2H4iE3pV9FCayL1BbyT4nDk4WHd6HTE16ZswWu"}),
                 ),
                 Action::Raw("not json".into()),
             ],
@@ -107,16 +125,16 @@ fn notifications_become_events_in_order() {
         let client = Client::connect(&server.url, &cfg()).unwrap();
         let ev = client.events();
         match ev.recv_timeout(Duration::from_secs(5)).unwrap() {
-            Event::Info { event, fsm_id, .. } => {
-                assert_eq!(event, "fsm_up");
-                assert!(fsm_id.is_some());
+            Event::Node(NodeEvent::Info(info)) => {
+                assert_eq!(info.event.as_str(), "fsm_up");
+                assert!(info.fsm_id.is_some());
             }
             other => panic!("{other:?}"),
         }
-        assert!(matches!(
-            ev.recv_timeout(Duration::from_secs(5)).unwrap(),
-            Event::Conflict { code: 2, round: 1, .. }
-        ));
+        match ev.recv_timeout(Duration::from_secs(5)).unwrap() {
+            Event::Node(NodeEvent::Conflict(c)) => assert_eq!((c.error_code, c.round), (2, 1)),
+            other => panic!("{other:?}"),
+        }
         assert!(matches!(
             ev.recv_timeout(Duration::from_secs(5)).unwrap(),
             Event::Malformed { .. }
@@ -235,14 +253,16 @@ fn dropping_the_client_closes_cleanly() {
 fn rejection_without_id_is_an_event() {
     within(LIMIT, || {
         let server = Server::spawn(
-            vec![Action::Send(json!({"jsonrpc": "2.0", "id": null, "channel_id": null,
+            vec![Action::Send(
+                json!({"jsonrpc": "2.0", "version": 1, "id": null, "channel_id": null,
                 "error": {"code": 3, "message": "Rejected", "request": {},
-                "data": [{"code": 1016, "message": "Invalid fsm id"}]}}))],
+                "data": [{"code": 1016, "message": "Invalid fsm id"}]}}),
+            )],
             |_| vec![],
         );
         let client = Client::connect(&server.url, &cfg()).unwrap();
         match client.events().recv_timeout(Duration::from_secs(5)).unwrap() {
-            Event::RpcError(e) => assert!(e.has_data_code(1016)),
+            Event::RpcError(e) => assert_eq!(e.data.first().map(|d| d.code.code()), Some(1016)),
             other => panic!("{other:?}"),
         }
     });
