@@ -253,6 +253,8 @@ impl Session {
     }
 
     fn finish(&mut self, result: Result<Outcome, Error>) {
+        // The caller reads the view as soon as it wakes: publish first.
+        self.publish();
         if let Some(op) = self.op.take() {
             let _ = op.done.try_send(result);
         }

@@ -87,3 +87,13 @@ pub fn within<T: Send + 'static>(limit: Duration, f: impl FnOnce() -> T + Send +
         Err(mpsc::RecvTimeoutError::Disconnected) => panic!("test body panicked"),
     }
 }
+
+/// Waits until `ch` has recorded `round` (the acknowledger records a state a moment after the
+/// starter's operation returns).
+pub fn wait_round(ch: &Channel, round: u64) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while ch.view().round < round {
+        assert!(std::time::Instant::now() < deadline, "round {round} never recorded");
+        thread::sleep(Duration::from_millis(2));
+    }
+}
