@@ -1,0 +1,673 @@
+//! The channel handle: blocking operations, each returning when the node confirms it or
+//! failing with a typed error.
+
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use aesc_codec::derive::offchain_contract_id;
+use aesc_codec::id::{AccountId, ContractId, FsmId, TxHash};
+use aesc_codec::jsonrpc::{
+    AssumeMinimumDepth, Balance, CallContract, CloseSolo, ContractBytes, ContractCall,
+    ContractState, Deposit, DryRunCallContract, ForceProgress, GetBalances, GetContract,
+    GetContractCall, GetOffchainState, GetPoi, Leave, Message, Method, NewContract, OffchainState,
+    Settle, Shutdown, Slash, SnapshotSolo, System, SystemReply, TxOptions, UpdateNew, Withdraw,
+};
+use aesc_codec::object::Object;
+use aesc_codec::state::TreesPoi;
+use aesc_codec::tx::{SignedTx, Update};
+use aesc_codec::Uint;
+use crossbeam_channel::{Receiver, RecvTimeoutError};
+
+use crate::channel_config::{ChannelConfig, ConfigError};
+use crate::command::Command;
+use crate::connection::Connection;
+use crate::error::{Error, Timeout};
+use crate::events::{EventSink, Events};
+use crate::session::{Begin, OpKind, Outcome, Session, SessionCommand, SessionSetup};
+use crate::store::StateStore;
+use crate::view::{ChannelView, Phase};
+
+/// Gas of an off-chain contract call: the node fixes it (`aesc_offchain_update`).
+pub const OFFCHAIN_CALL_GAS: u64 = 1_000_000;
+/// Gas price of an off-chain contract call, fixed by the node.
+pub const OFFCHAIN_CALL_GAS_PRICE: u64 = 1;
+
+/// One party's end of a state channel.
+///
+/// Created by [`Channel::open`] (or [`Channel::connect`] + [`Channel::wait_open`]), by
+/// [`Channel::reestablish`] from a saved [`ChannelView`], or by [`Channel::resume`] from the
+/// state store. Every operation blocks until the node confirms it and fails with a typed
+/// [`Error`] otherwise; none waits longer than its deadline ([`crate::Deadlines`]).
+///
+/// Sign requests are answered on the I/O thread: those for the user's own operations after
+/// checking them against what was asked, the other party's proposals after the checks and
+/// the [`crate::policy::SigningPolicy`].
+pub struct Channel {
+    cfg: ChannelConfig,
+    conn: Option<Connection<Session>>,
+    parked: Option<Session>,
+    shared: Arc<Mutex<ChannelView>>,
+    sink: EventSink,
+    events: Events,
+    pending: Mutex<Option<Receiver<Result<Outcome, Error>>>>,
+}
+
+impl std::fmt::Debug for Channel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Channel")
+            .field("config", &self.cfg)
+            .field("view", &self.view())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Channel {
+    /// Opens a new channel: connects, signs the create transaction after checking it against
+    /// the configured terms, and returns once the channel is open.
+    ///
+    /// The responder must connect first (its node listens for the initiator's). To run both
+    /// parties from one thread, use [`Channel::connect`] for each, then [`Channel::wait_open`].
+    ///
+    /// # Errors
+    /// A connection error, [`Error::Rejected`], [`Error::Refused`] when the create
+    /// transaction does not match the terms, or [`Error::Timeout`] naming the phase.
+    pub fn open(cfg: ChannelConfig) -> Result<Channel, Error> {
+        let ch = Channel::connect(cfg)?;
+        ch.wait_open()?;
+        Ok(ch)
+    }
+
+    /// Connects to open a new channel and returns after `fsm_up`; the opening continues on
+    /// the I/O thread. Finish with [`Channel::wait_open`].
+    ///
+    /// # Errors
+    /// [`Error::InvalidState`] without channel terms in the configuration, a connection error,
+    /// [`Error::Rejected`], or a [`Timeout::FsmUp`].
+    pub fn connect(cfg: ChannelConfig) -> Result<Channel, Error> {
+        let terms = cfg.terms.clone().ok_or(Error::InvalidState {
+            operation: "open",
+            reason: "the configuration has no channel terms",
+        })?;
+        let url = cfg.open_url().map_err(|_: ConfigError| Error::InvalidState {
+            operation: "open",
+            reason: "incomplete channel terms",
+        })?;
+        let mut view = ChannelView::new(cfg.role, cfg.account(), cfg.peer);
+        view.channel_reserve = terms.channel_reserve.clone();
+        let mut ch = Channel::with_view(cfg, view);
+        ch.start(&url, OpKind::Open(terms))?;
+        Ok(ch)
+    }
+
+    /// Reconnects to (or reestablishes) the channel of `view`, saved from an earlier
+    /// [`Channel::view`] or loaded from a [`StateStore`], and returns when it is usable.
+    ///
+    /// # Errors
+    /// As [`Channel::connect`]; [`Error::Rejected`] with data code 1016 for a wrong FSM id.
+    pub fn reestablish(cfg: ChannelConfig, view: ChannelView) -> Result<Channel, Error> {
+        let ch = Channel::start_reestablish(cfg, view)?;
+        ch.wait_open()?;
+        Ok(ch)
+    }
+
+    /// Starts a reestablish and returns after `fsm_up` (see [`Channel::wait_open`]).
+    ///
+    /// # Errors
+    /// As [`Channel::reestablish`].
+    pub fn start_reestablish(cfg: ChannelConfig, view: ChannelView) -> Result<Channel, Error> {
+        let (Some(channel), Some(fsm)) = (view.channel_id, view.fsm_id) else {
+            return Err(Error::InvalidState {
+                operation: "reestablish",
+                reason: "the view has no channel id or fsm id",
+            });
+        };
+        let url = cfg.existing_url(&channel, &fsm);
+        let mut ch = Channel::with_view(cfg, view);
+        ch.start(&url, OpKind::Reattach { known: fsm })?;
+        Ok(ch)
+    }
+
+    /// Reestablishes the channel kept in the configured state store.
+    ///
+    /// # Errors
+    /// [`Error::InvalidState`] without a store or a stored channel, a store error, or as
+    /// [`Channel::reestablish`].
+    pub fn resume(cfg: ChannelConfig) -> Result<Channel, Error> {
+        let path = cfg.store.clone().ok_or(Error::InvalidState {
+            operation: "resume",
+            reason: "no state store configured",
+        })?;
+        let view = StateStore::new(path).load()?.ok_or(Error::InvalidState {
+            operation: "resume",
+            reason: "the state store holds no channel",
+        })?;
+        Channel::reestablish(cfg, view)
+    }
+
+    fn with_view(cfg: ChannelConfig, view: ChannelView) -> Channel {
+        let (sink, events) = EventSink::new(cfg.connection.event_capacity);
+        let shared = Arc::new(Mutex::new(view.clone()));
+        let session = Session::new(SessionSetup {
+            key: cfg.key.clone(),
+            network: cfg.network_id.clone(),
+            policy: cfg.policy.clone(),
+            fee_cap: cfg.fee_cap.clone(),
+            deadlines: cfg.deadlines,
+            view,
+            shared: shared.clone(),
+            store: cfg.store.clone().map(StateStore::new),
+        });
+        Channel {
+            cfg,
+            conn: None,
+            parked: Some(session),
+            shared,
+            sink,
+            events,
+            pending: Mutex::new(None),
+        }
+    }
+
+    /// Takes the session back from a finished connection.
+    fn take_session(&mut self) -> Option<Session> {
+        if let Some(s) = self.parked.take() {
+            return Some(s);
+        }
+        let mut conn = self.conn.take()?;
+        conn.shutdown()
+    }
+
+    fn start(&mut self, url: &str, kind: OpKind) -> Result<(), Error> {
+        let mut session = self.take_session().ok_or(Error::InvalidState {
+            operation: "connect",
+            reason: "the channel's session was lost",
+        })?;
+        let (done, done_rx) = crossbeam_channel::bounded(1);
+        let (up, up_rx) = crossbeam_channel::bounded(1);
+        session.arm(kind, done, up);
+        let conn = match Connection::open(url, &self.cfg.connection, session, self.sink.clone()) {
+            Ok(c) => c,
+            Err((e, session)) => {
+                self.parked = session;
+                return Err(e);
+            }
+        };
+        self.conn = Some(conn);
+        *self.pending.lock().unwrap_or_else(PoisonError::into_inner) = Some(done_rx);
+        let wait = self.cfg.deadlines.fsm_up + Duration::from_secs(1);
+        match up_rx.recv_timeout(wait) {
+            Ok(Ok(_)) => Ok(()),
+            Ok(Err(e)) => Err(e),
+            Err(RecvTimeoutError::Timeout) => Err(Error::Timeout(Timeout::FsmUp)),
+            Err(RecvTimeoutError::Disconnected) => Err(self.disconnected()),
+        }
+    }
+
+    fn disconnected(&self) -> Error {
+        match &self.conn {
+            Some(c) => c.disconnected(),
+            None => Error::Disconnected(Arc::new(Error::Closed)),
+        }
+    }
+
+    /// Waits until the channel opened by [`Channel::connect`] is open (or the one started by
+    /// [`Channel::start_reestablish`] is usable again).
+    ///
+    /// # Errors
+    /// What the opening failed with; [`Error::InvalidState`] when nothing is pending.
+    pub fn wait_open(&self) -> Result<(), Error> {
+        let rx = self.pending.lock().unwrap_or_else(PoisonError::into_inner).take();
+        let Some(rx) = rx else {
+            return match self.view().phase {
+                Phase::Open => Ok(()),
+                _ => Err(Error::InvalidState { operation: "wait_open", reason: "nothing pending" }),
+            };
+        };
+        let d = &self.cfg.deadlines;
+        let wait = d.fsm_up + d.open.max(d.reestablish) + Duration::from_secs(1);
+        self.wait_outcome(&rx, wait).map(|_| ())
+    }
+
+    fn wait_outcome(
+        &self,
+        rx: &Receiver<Result<Outcome, Error>>,
+        wait: Duration,
+    ) -> Result<Outcome, Error> {
+        match rx.recv_timeout(wait) {
+            Ok(r) => r,
+            Err(RecvTimeoutError::Timeout) => {
+                if let Some(c) = &self.conn {
+                    let _ = c.send(
+                        Command::Session(SessionCommand::Abandon),
+                        Duration::from_millis(100),
+                    );
+                }
+                Err(Error::Timeout(Timeout::OnChain))
+            }
+            Err(RecvTimeoutError::Disconnected) => Err(self.disconnected()),
+        }
+    }
+
+    /// Reconnects after the socket dropped (or after a leave): the node re-attaches the
+    /// running FSM (same FSM id) or reestablishes a stopped one (new FSM id). Any live
+    /// connection is closed first.
+    ///
+    /// # Errors
+    /// As [`Channel::reestablish`].
+    pub fn reconnect(&mut self) -> Result<(), Error> {
+        let view = self.view();
+        let (Some(channel), Some(fsm)) = (view.channel_id, view.fsm_id) else {
+            return Err(Error::InvalidState {
+                operation: "reconnect",
+                reason: "the channel id or fsm id is not known",
+            });
+        };
+        let url = self.cfg.existing_url(&channel, &fsm);
+        self.start(&url, OpKind::Reattach { known: fsm })?;
+        self.wait_open()
+    }
+
+    /// Closes this client's connection without touching the channel (the FSM at the node
+    /// keeps running or stops, depending on its state and `keep_running`).
+    pub fn disconnect(&mut self) {
+        if let Some(s) = self.take_session() {
+            self.parked = Some(s);
+        }
+    }
+
+    /// Closes the connection and drops the handle.
+    pub fn close(mut self) {
+        self.disconnect();
+    }
+
+    /// A snapshot of the client's own view (round, balances, latest co-signed state).
+    pub fn view(&self) -> ChannelView {
+        self.shared.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    /// The events of this channel (they continue across reconnects).
+    pub fn events(&self) -> &Events {
+        &self.events
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &ChannelConfig {
+        &self.cfg
+    }
+
+    /// Whether the socket is up.
+    pub fn is_connected(&self) -> bool {
+        self.conn.as_ref().is_some_and(Connection::is_alive)
+    }
+
+    fn conn(&self) -> Result<&Connection<Session>, Error> {
+        match &self.conn {
+            Some(c) if c.is_alive() => Ok(c),
+            Some(c) => Err(c.disconnected()),
+            None => Err(Error::Disconnected(Arc::new(Error::Closed))),
+        }
+    }
+
+    fn call<M: Method>(&self, m: &M) -> Result<M::Output, Error> {
+        let conn = self.conn()?;
+        let v = conn.call(M::NAME, &m.to_params(), conn.call_timeout())?;
+        M::parse_output(&v).map_err(|_| Error::Output { method: M::NAME })
+    }
+
+    fn run<M: Method>(&self, kind: OpKind, request: Option<&M>) -> Result<Outcome, Error> {
+        let conn = self.conn()?;
+        let (done, rx) = crossbeam_channel::bounded(1);
+        let request = request.map(|m| (M::NAME, m.to_params()));
+        let begin = Begin { kind, request, done };
+        conn.send(Command::Session(SessionCommand::Begin(Box::new(begin))), conn.call_timeout())?;
+        let d = &self.cfg.deadlines;
+        let wait = d.sign_request + d.co_signed.max(d.on_chain) + d.leave + Duration::from_secs(1);
+        self.wait_outcome(&rx, wait)
+    }
+
+    fn round_of(outcome: Outcome) -> Result<u64, Error> {
+        match outcome {
+            Outcome::Round(r) => Ok(r),
+            _ => Err(Error::Output { method: "co-signed state" }),
+        }
+    }
+
+    fn tx_of(outcome: Outcome) -> Result<SignedTx, Error> {
+        match outcome {
+            Outcome::Closed(tx) | Outcome::OnChain(tx) | Outcome::Left(tx) => Ok(*tx),
+            _ => Err(Error::Output { method: "on-chain transaction" }),
+        }
+    }
+
+    // ---- off-chain updates -------------------------------------------------------------
+
+    /// Transfers `amount` from this client to the other party; returns the new round.
+    ///
+    /// # Errors
+    /// [`Error::Rpc`] when the node rejects the request (e.g. insufficient balance),
+    /// [`Error::Refused`] when the sign request does not match, [`Error::Conflict`] when the
+    /// other party refuses, or a timeout.
+    pub fn transfer(&self, to: &AccountId, amount: impl Into<Uint>) -> Result<u64, Error> {
+        let me = self.cfg.account();
+        self.transfer_with_meta(&me, to, amount, &[])
+    }
+
+    /// Transfers between the participants (`from` may be the other party, whose policy then
+    /// decides), with `meta` strings added as meta updates of the same round.
+    ///
+    /// # Errors
+    /// As [`Channel::transfer`].
+    pub fn transfer_with_meta(
+        &self,
+        from: &AccountId,
+        to: &AccountId,
+        amount: impl Into<Uint>,
+        meta: &[String],
+    ) -> Result<u64, Error> {
+        let amount = amount.into();
+        let mut updates = vec![Update::Transfer { from: *from, to: *to, amount: amount.clone() }];
+        updates.extend(meta.iter().map(|m| Update::Meta { data: m.as_bytes().to_vec() }));
+        let req = UpdateNew { from: *from, to: *to, amount, block_hash: None, meta: meta.to_vec() };
+        Self::round_of(self.run(OpKind::Update(updates), Some(&req))?)
+    }
+
+    /// Creates a contract off-chain; returns its id and the round.
+    ///
+    /// # Errors
+    /// As [`Channel::transfer`].
+    pub fn create_contract(
+        &self,
+        code: &[u8],
+        call_data: &[u8],
+        vm_version: u64,
+        abi_version: u64,
+        deposit: impl Into<Uint>,
+        meta: &[String],
+    ) -> Result<(ContractId, u64), Error> {
+        let deposit = deposit.into();
+        let me = self.cfg.account();
+        let mut updates = vec![Update::CreateContract {
+            owner: me,
+            vm_version,
+            abi_version,
+            code: code.to_vec(),
+            deposit: deposit.clone(),
+            call_data: call_data.to_vec(),
+        }];
+        updates.extend(meta.iter().map(|m| Update::Meta { data: m.as_bytes().to_vec() }));
+        let req = NewContract {
+            vm_version,
+            abi_version,
+            deposit,
+            code: ContractBytes::from_bytes(code),
+            call_data: ContractBytes::from_bytes(call_data),
+            block_hash: None,
+            meta: meta.to_vec(),
+        };
+        let round = Self::round_of(self.run(OpKind::Update(updates), Some(&req))?)?;
+        Ok((offchain_contract_id(&me, &Uint::from(round)), round))
+    }
+
+    /// Calls a contract off-chain (the call data passes through as `cb_`); returns the round.
+    ///
+    /// # Errors
+    /// As [`Channel::transfer`].
+    pub fn call_contract(
+        &self,
+        contract: &ContractId,
+        abi_version: u64,
+        amount: impl Into<Uint>,
+        call_data: &[u8],
+        meta: &[String],
+    ) -> Result<u64, Error> {
+        let amount = amount.into();
+        let mut updates = vec![Update::CallContract {
+            caller: self.cfg.account(),
+            contract: *contract,
+            abi_version,
+            amount: amount.clone(),
+            gas: OFFCHAIN_CALL_GAS,
+            gas_price: Uint::from(OFFCHAIN_CALL_GAS_PRICE),
+            call_data: call_data.to_vec(),
+            call_stack: Vec::new(),
+        }];
+        updates.extend(meta.iter().map(|m| Update::Meta { data: m.as_bytes().to_vec() }));
+        let req = CallContract {
+            contract_id: *contract,
+            abi_version,
+            amount,
+            call_data: ContractBytes::from_bytes(call_data),
+            block_hash: None,
+            meta: meta.to_vec(),
+        };
+        Self::round_of(self.run(OpKind::Update(updates), Some(&req))?)
+    }
+
+    /// Runs a contract call without changing the state.
+    ///
+    /// # Errors
+    /// [`Error::Rpc`] or a connection error.
+    pub fn dry_run(
+        &self,
+        contract: &ContractId,
+        abi_version: u64,
+        amount: impl Into<Uint>,
+        call_data: &[u8],
+    ) -> Result<ContractCall, Error> {
+        self.call(&DryRunCallContract(CallContract {
+            contract_id: *contract,
+            abi_version,
+            amount: amount.into(),
+            call_data: ContractBytes::from_bytes(call_data),
+            block_hash: None,
+            meta: Vec::new(),
+        }))
+    }
+
+    /// The contract object and its store.
+    ///
+    /// # Errors
+    /// [`Error::Rpc`] (data code 100 when unknown) or a connection error.
+    pub fn get_contract(&self, contract: &ContractId) -> Result<ContractState, Error> {
+        self.call(&GetContract { pubkey: *contract })
+    }
+
+    /// The result of the call `caller` made to `contract` in `round`.
+    ///
+    /// # Errors
+    /// [`Error::Rpc`] (data code 1004 when there is none) or a connection error.
+    pub fn get_contract_call(
+        &self,
+        contract: &ContractId,
+        caller: &AccountId,
+        round: u64,
+    ) -> Result<ContractCall, Error> {
+        self.call(&GetContractCall { contract_id: *contract, caller_id: *caller, round })
+    }
+
+    // ---- messages and queries ----------------------------------------------------------
+
+    /// Sends a generic message to the other party (it arrives as an event there).
+    ///
+    /// # Errors
+    /// [`Error::Rpc`] (e.g. for a message over 65000 bytes) or a connection error.
+    pub fn send_message(&self, to: &AccountId, info: &str) -> Result<(), Error> {
+        self.call(&Message { to: *to, info: info.to_owned(), from: None }).map(|_| ())
+    }
+
+    /// Waits up to `timeout` for the next incoming message; other events are left in the
+    /// stream only if they arrive after it (they are consumed while waiting).
+    pub fn receive_message(
+        &self,
+        timeout: Duration,
+    ) -> Option<aesc_codec::jsonrpc::ChannelMessage> {
+        self.events.wait_for(timeout, |e| e.message().is_some()).and_then(|e| e.message().cloned())
+    }
+
+    /// The node's balances of `accounts` (participants or contracts).
+    ///
+    /// # Errors
+    /// [`Error::Rpc`] or a connection error.
+    pub fn balances(&self, accounts: &[AccountId]) -> Result<Vec<Balance>, Error> {
+        self.call(&GetBalances { accounts: accounts.to_vec() })
+    }
+
+    /// The node's off-chain state (trees, calls, latest signed and half-signed tx).
+    ///
+    /// # Errors
+    /// [`Error::Rpc`] or a connection error.
+    pub fn offchain_state(&self) -> Result<OffchainState, Error> {
+        self.call(&GetOffchainState)
+    }
+
+    /// A proof of inclusion of `accounts` and `contracts`, checked against the client's own
+    /// state hash when it knows it.
+    ///
+    /// # Errors
+    /// [`Error::Rpc`], a connection error, or [`Error::Output`] when the proof does not
+    /// decode or proves another state.
+    pub fn poi(&self, accounts: &[AccountId], contracts: &[ContractId]) -> Result<TreesPoi, Error> {
+        let reply =
+            self.call(&GetPoi { accounts: accounts.to_vec(), contracts: contracts.to_vec() })?;
+        let bad = || Error::Output { method: GetPoi::NAME };
+        let bytes = reply.poi.to_bytes().map_err(|_| bad())?;
+        let poi = TreesPoi::from_rlp(&bytes).map_err(|_| bad())?;
+        if let Some(h) = self.view().state_hash() {
+            if poi.root_hash() != h {
+                return Err(bad());
+            }
+        }
+        Ok(poi)
+    }
+
+    /// `channels.system ping`.
+    ///
+    /// # Errors
+    /// A connection error or a timeout.
+    pub fn ping(&self) -> Result<(), Error> {
+        match self.call(&System::Ping)? {
+            SystemReply::Pong | SystemReply::Ok => Ok(()),
+        }
+    }
+
+    /// `channels.system stop`: stops the FSM at the node.
+    ///
+    /// # Errors
+    /// A connection error or a timeout.
+    pub fn stop(&self) -> Result<(), Error> {
+        self.call(&System::Stop).map(|_| ())
+    }
+
+    /// Tells the FSM to treat `tx` as confirmed.
+    ///
+    /// # Errors
+    /// A connection error or a timeout.
+    pub fn assume_minimum_depth(&self, tx: &TxHash) -> Result<(), Error> {
+        self.call(&AssumeMinimumDepth { tx_hash: *tx }).map(|_| ())
+    }
+
+    // ---- on-chain operations -----------------------------------------------------------
+
+    /// Deposits `amount` into the channel; returns the round once the deposit is confirmed.
+    ///
+    /// # Errors
+    /// As [`Channel::transfer`].
+    pub fn deposit(&self, amount: impl Into<Uint>, options: TxOptions) -> Result<u64, Error> {
+        let amount = amount.into();
+        let req = Deposit { amount: amount.clone(), options, block_hash: None, meta: Vec::new() };
+        Self::round_of(self.run(OpKind::Deposit(amount), Some(&req))?)
+    }
+
+    /// Withdraws `amount` from the channel; returns the round once confirmed.
+    ///
+    /// # Errors
+    /// As [`Channel::transfer`].
+    pub fn withdraw(&self, amount: impl Into<Uint>, options: TxOptions) -> Result<u64, Error> {
+        let amount = amount.into();
+        let req = Withdraw { amount: amount.clone(), options, block_hash: None, meta: Vec::new() };
+        Self::round_of(self.run(OpKind::Withdraw(amount), Some(&req))?)
+    }
+
+    /// Closes the channel together with the other party; returns the close transaction once
+    /// the channel is closed on chain.
+    ///
+    /// # Errors
+    /// As [`Channel::transfer`].
+    pub fn shutdown(&self, options: TxOptions) -> Result<SignedTx, Error> {
+        Self::tx_of(self.run(OpKind::Shutdown, Some(&Shutdown { options }))?)
+    }
+
+    /// Starts a solo close with the latest co-signed state; returns the posted transaction.
+    ///
+    /// # Errors
+    /// As [`Channel::transfer`].
+    pub fn close_solo(&self, options: TxOptions) -> Result<SignedTx, Error> {
+        Self::tx_of(self.run(OpKind::CloseSolo, Some(&CloseSolo { options }))?)
+    }
+
+    /// Settles a solo-closed channel after its lock period; returns the settle transaction
+    /// once the channel is closed.
+    ///
+    /// # Errors
+    /// As [`Channel::transfer`].
+    pub fn settle(&self, options: TxOptions) -> Result<SignedTx, Error> {
+        Self::tx_of(self.run(OpKind::Settle, Some(&Settle { options }))?)
+    }
+
+    /// Slashes an outdated solo close with the latest co-signed state.
+    ///
+    /// # Errors
+    /// As [`Channel::transfer`].
+    pub fn slash(&self, options: TxOptions) -> Result<SignedTx, Error> {
+        Self::tx_of(self.run(OpKind::Slash, Some(&Slash { options }))?)
+    }
+
+    /// Posts the latest co-signed state on chain.
+    ///
+    /// # Errors
+    /// As [`Channel::transfer`].
+    pub fn snapshot_solo(&self, options: TxOptions) -> Result<SignedTx, Error> {
+        Self::tx_of(self.run(OpKind::Snapshot, Some(&SnapshotSolo { options }))?)
+    }
+
+    /// Forces a contract call on chain.
+    ///
+    /// # Errors
+    /// As [`Channel::transfer`].
+    pub fn force_progress(&self, call: ForceProgress) -> Result<SignedTx, Error> {
+        let expected = Update::CallContract {
+            caller: self.cfg.account(),
+            contract: call.contract_id,
+            abi_version: call.abi_version,
+            amount: call.amount.clone(),
+            gas: call.gas.unwrap_or(OFFCHAIN_CALL_GAS),
+            gas_price: call.gas_price.clone(),
+            call_data: call.call_data.to_bytes().map_err(|_| Error::InvalidState {
+                operation: "force progress",
+                reason: "call data does not decode",
+            })?,
+            call_stack: Vec::new(),
+        };
+        Self::tx_of(self.run(OpKind::ForceProgress(expected), Some(&call))?)
+    }
+
+    /// Leaves the channel (the FSM stops; reestablish later); returns the last co-signed
+    /// state, which is also recorded in the view and the store.
+    ///
+    /// # Errors
+    /// As [`Channel::transfer`].
+    pub fn leave(&self) -> Result<SignedTx, Error> {
+        Self::tx_of(self.run(OpKind::Leave, Some(&Leave))?)
+    }
+
+    /// The FSM id (a secret), once known.
+    pub fn fsm_id(&self) -> Option<FsmId> {
+        self.view().fsm_id
+    }
+}
+
+impl Drop for Channel {
+    fn drop(&mut self) {
+        self.disconnect();
+    }
+}

@@ -1,0 +1,159 @@
+//! Connection settings: deadlines, keepalive, buffer sizes and TLS.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How a connection to the node behaves. Every wait has a deadline.
+#[derive(Debug, Clone)]
+pub struct ConnectionConfig {
+    /// Deadline for the TCP connection (per resolved address).
+    pub connect_timeout: Duration,
+    /// Deadline for the TLS and WebSocket handshakes together.
+    pub handshake_timeout: Duration,
+    /// Deadline for the answer to a single JSON-RPC request.
+    pub call_timeout: Duration,
+    /// Deadline for the close handshake.
+    pub close_timeout: Duration,
+    /// Interval of WebSocket pings (the node closes a socket that has been silent for 60 s).
+    /// `None` disables pings.
+    pub ping_interval: Option<Duration>,
+    /// The connection is considered dead when nothing at all (not even a pong) arrived for
+    /// this long. Only checked while pings are enabled.
+    pub keepalive_timeout: Duration,
+    /// Upper bound on how long the I/O thread sleeps between housekeeping rounds.
+    pub tick: Duration,
+    /// Capacity of the event stream (oldest events are dropped beyond it).
+    pub event_capacity: usize,
+    /// Capacity of the command queue from the handle to the I/O thread.
+    pub command_capacity: usize,
+    /// Largest message accepted from the node, in bytes.
+    pub max_message_size: usize,
+    /// TLS settings for `wss://`; `None` uses the webpki root certificates with the `ring`
+    /// provider.
+    pub tls: Option<Arc<rustls::ClientConfig>>,
+}
+
+impl Default for ConnectionConfig {
+    fn default() -> Self {
+        ConnectionConfig {
+            connect_timeout: Duration::from_secs(5),
+            handshake_timeout: Duration::from_secs(10),
+            call_timeout: Duration::from_secs(30),
+            close_timeout: Duration::from_secs(5),
+            ping_interval: Some(Duration::from_secs(20)),
+            keepalive_timeout: Duration::from_secs(40),
+            tick: Duration::from_millis(50),
+            event_capacity: 1024,
+            command_capacity: 256,
+            max_message_size: 16 << 20,
+            tls: None,
+        }
+    }
+}
+
+impl ConnectionConfig {
+    /// Sets [`ConnectionConfig::connect_timeout`].
+    #[must_use]
+    pub fn connect_timeout(mut self, d: Duration) -> Self {
+        self.connect_timeout = d;
+        self
+    }
+
+    /// Sets [`ConnectionConfig::handshake_timeout`].
+    #[must_use]
+    pub fn handshake_timeout(mut self, d: Duration) -> Self {
+        self.handshake_timeout = d;
+        self
+    }
+
+    /// Sets [`ConnectionConfig::call_timeout`].
+    #[must_use]
+    pub fn call_timeout(mut self, d: Duration) -> Self {
+        self.call_timeout = d;
+        self
+    }
+
+    /// Sets [`ConnectionConfig::close_timeout`].
+    #[must_use]
+    pub fn close_timeout(mut self, d: Duration) -> Self {
+        self.close_timeout = d;
+        self
+    }
+
+    /// Sets [`ConnectionConfig::ping_interval`].
+    #[must_use]
+    pub fn ping_interval(mut self, d: Option<Duration>) -> Self {
+        self.ping_interval = d;
+        self
+    }
+
+    /// Sets [`ConnectionConfig::keepalive_timeout`].
+    #[must_use]
+    pub fn keepalive_timeout(mut self, d: Duration) -> Self {
+        self.keepalive_timeout = d;
+        self
+    }
+
+    /// Sets [`ConnectionConfig::event_capacity`].
+    #[must_use]
+    pub fn event_capacity(mut self, n: usize) -> Self {
+        self.event_capacity = n;
+        self
+    }
+
+    /// Sets [`ConnectionConfig::tls`].
+    #[must_use]
+    pub fn tls(mut self, tls: Arc<rustls::ClientConfig>) -> Self {
+        self.tls = Some(tls);
+        self
+    }
+}
+
+/// Deadlines of the channel operations, by phase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Deadlines {
+    /// From connecting to `fsm_up`.
+    pub fsm_up: Duration,
+    /// From `fsm_up` to an open channel (both parties connected, create tx signed and
+    /// confirmed on chain).
+    pub open: Duration,
+    /// From asking for an operation to the node's sign request.
+    pub sign_request: Duration,
+    /// From signing to the co-signed state.
+    pub co_signed: Duration,
+    /// From signing an on-chain transaction to its confirmation.
+    pub on_chain: Duration,
+    /// From asking to leave to the node's confirmation.
+    pub leave: Duration,
+    /// From reconnecting to a usable channel.
+    pub reestablish: Duration,
+}
+
+impl Default for Deadlines {
+    fn default() -> Self {
+        Deadlines {
+            fsm_up: Duration::from_secs(10),
+            open: Duration::from_secs(300),
+            sign_request: Duration::from_secs(30),
+            co_signed: Duration::from_secs(60),
+            on_chain: Duration::from_secs(300),
+            leave: Duration::from_secs(30),
+            reestablish: Duration::from_secs(60),
+        }
+    }
+}
+
+impl Deadlines {
+    /// The same deadline for every phase (handy in tests).
+    pub fn all(d: Duration) -> Self {
+        Deadlines {
+            fsm_up: d,
+            open: d,
+            sign_request: d,
+            co_signed: d,
+            on_chain: d,
+            leave: d,
+            reestablish: d,
+        }
+    }
+}

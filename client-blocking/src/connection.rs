@@ -1,0 +1,238 @@
+//! The handle side of a connection: spawns the I/O thread and talks to it through a bounded
+//! command queue plus a waker.
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use aesc_codec::jsonrpc::{NodeEvent, Notification};
+use crossbeam_channel::{RecvTimeoutError, SendTimeoutError, Sender};
+use serde_json::Value;
+
+use crate::command::Command;
+use crate::config::ConnectionConfig;
+use crate::driver::{Driver, Handler, Io, MioWait, Shared, SOCKET, WAKER};
+use crate::error::{Error, RpcError, Timeout};
+use crate::events::{Event, EventSink, Events};
+use crate::frame;
+use crate::transport;
+
+/// A running connection with handler `H` inside its I/O thread.
+pub(crate) struct Connection<H: Handler> {
+    commands: Sender<Command<H::Command>>,
+    waker: Arc<mio::Waker>,
+    shared: Arc<Shared>,
+    join: Option<JoinHandle<H>>,
+    call_timeout: Duration,
+}
+
+impl<H: Handler> std::fmt::Debug for Connection<H> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connection").field("alive", &self.is_alive()).finish_non_exhaustive()
+    }
+}
+
+impl<H: Handler> Connection<H> {
+    /// Connects to `url` and starts the I/O thread running `handler`.
+    pub(crate) fn open(
+        url: &str,
+        cfg: &ConnectionConfig,
+        handler: H,
+        events: EventSink,
+    ) -> Result<Self, (Error, Option<H>)> {
+        let ws = match transport::open(url, cfg) {
+            Ok(ws) => ws,
+            Err(e) => return Err((e, Some(handler))),
+        };
+        let io_err = |e: std::io::Error| Error::WebSocket(Box::new(e.into()));
+        let setup = (|| {
+            let tcp = transport::tcp_of(&ws).ok_or_else(|| io_err(std::io::Error::other("tcp")))?;
+            let poll = mio::Poll::new().map_err(io_err)?;
+            let mut source = mio::net::TcpStream::from_std(tcp.try_clone().map_err(io_err)?);
+            poll.registry()
+                .register(&mut source, SOCKET, mio::Interest::READABLE | mio::Interest::WRITABLE)
+                .map_err(io_err)?;
+            let waker = Arc::new(mio::Waker::new(poll.registry(), WAKER).map_err(io_err)?);
+            Ok::<_, Error>((poll, source, waker))
+        })();
+        let (poll, source, waker) = match setup {
+            Ok(s) => s,
+            Err(e) => return Err((e, Some(handler))),
+        };
+        let (commands, rx) = crossbeam_channel::bounded(cfg.command_capacity.max(1));
+        let shared = Arc::new(Shared::new());
+        let driver = Driver {
+            ws,
+            wait: MioWait { poll, events: mio::Events::with_capacity(8), _source: source },
+            commands: rx,
+            handler,
+            events,
+            shared: shared.clone(),
+            cfg: cfg.clone(),
+        };
+        let join = std::thread::Builder::new()
+            .name("aesc-io".into())
+            .spawn(move || driver.run())
+            .map_err(|e| (io_err(e), None))?;
+        Ok(Connection { commands, waker, shared, join: Some(join), call_timeout: cfg.call_timeout })
+    }
+
+    /// The next request id.
+    pub(crate) fn next_id(&self) -> u64 {
+        self.shared.ids.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// The reason the I/O thread ended, wrapped for callers.
+    pub(crate) fn disconnected(&self) -> Error {
+        match self.shared.cause.get() {
+            Some(c) => Error::Disconnected(c.clone()),
+            None => Error::Disconnected(Arc::new(Error::Closed)),
+        }
+    }
+
+    /// Whether the I/O thread still runs.
+    pub(crate) fn is_alive(&self) -> bool {
+        self.shared.cause.get().is_none()
+    }
+
+    /// Queues a command and wakes the I/O thread; waits at most `timeout` for queue space.
+    pub(crate) fn send(
+        &self,
+        command: Command<H::Command>,
+        timeout: Duration,
+    ) -> Result<(), Error> {
+        match self.commands.send_timeout(command, timeout) {
+            Ok(()) => {}
+            Err(SendTimeoutError::Timeout(_)) => return Err(Error::Timeout(Timeout::Call)),
+            Err(SendTimeoutError::Disconnected(_)) => return Err(self.disconnected()),
+        }
+        self.waker.wake().map_err(|_| self.disconnected())
+    }
+
+    /// Calls `method` and waits up to `timeout` for the result.
+    pub(crate) fn call(
+        &self,
+        method: &str,
+        params: &Value,
+        timeout: Duration,
+    ) -> Result<Value, Error> {
+        let deadline = Instant::now() + timeout;
+        let id = self.next_id();
+        let (reply, answer) = crossbeam_channel::bounded(1);
+        let frame = frame::request(id, method, params);
+        self.send(Command::Call { id, frame, reply }, timeout)?;
+        match answer.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            Ok(result) => result,
+            Err(RecvTimeoutError::Timeout) => {
+                let _ = self.send(Command::Cancel { id }, Duration::from_millis(100));
+                Err(Error::Timeout(Timeout::Call))
+            }
+            Err(RecvTimeoutError::Disconnected) => Err(self.disconnected()),
+        }
+    }
+
+    /// The default deadline of calls.
+    pub(crate) fn call_timeout(&self) -> Duration {
+        self.call_timeout
+    }
+
+    /// Closes the connection and waits for the I/O thread; returns the handler.
+    pub(crate) fn shutdown(&mut self) -> Option<H> {
+        let join = self.join.take()?;
+        if self.is_alive() {
+            let _ = self.commands.try_send(Command::Close);
+            let _ = self.waker.wake();
+        }
+        join.join().ok()
+    }
+}
+
+impl<H: Handler> Drop for Connection<H> {
+    fn drop(&mut self) {
+        let _ = self.shutdown();
+    }
+}
+
+/// The handler of a plain JSON-RPC client: every notification becomes an event.
+#[derive(Debug, Default)]
+pub(crate) struct Forward;
+
+impl Handler for Forward {
+    type Command = ();
+
+    fn on_notification(&mut self, notification: Notification, io: &mut Io<'_>) {
+        match NodeEvent::from_notification(&notification) {
+            Ok(e) => io.emit(Event::Node(e)),
+            Err(_) => io.emit(Event::Node(NodeEvent::Unknown {
+                method: notification.method,
+                data: notification.data,
+            })),
+        }
+    }
+
+    fn on_response(&mut self, _tag: u64, _result: Result<Value, RpcError>, _io: &mut Io<'_>) {}
+
+    fn on_command(&mut self, _command: (), _io: &mut Io<'_>) {}
+}
+
+/// A plain JSON-RPC client for the channel WebSocket API: one I/O thread, calls matched to
+/// their responses by id, notifications as a typed event stream.
+///
+/// Use [`crate::Channel`] to run a channel; this type is the layer below it, useful for
+/// requests the channel API does not wrap.
+#[derive(Debug)]
+pub struct Client {
+    conn: Connection<Forward>,
+    events: Events,
+}
+
+impl Client {
+    /// Connects to a full node URL (`ws://host:port/channel?…`).
+    ///
+    /// # Errors
+    /// [`Error::Url`], [`Error::Connect`], [`Error::Handshake`] or a connect/handshake
+    /// [`Error::Timeout`].
+    pub fn connect(url: &str, cfg: &ConnectionConfig) -> Result<Client, Error> {
+        let (sink, events) = EventSink::new(cfg.event_capacity);
+        let conn = Connection::open(url, cfg, Forward, sink).map_err(|(e, _)| e)?;
+        Ok(Client { conn, events })
+    }
+
+    /// Calls `method` with `params` and waits for the result (up to the call timeout).
+    ///
+    /// # Errors
+    /// [`Error::Rpc`] when the node answers with an error, [`Error::Timeout`] with
+    /// [`Timeout::Call`], or [`Error::Disconnected`].
+    pub fn call(&self, method: &str, params: &Value) -> Result<Value, Error> {
+        self.conn.call(method, params, self.conn.call_timeout())
+    }
+
+    /// As [`Client::call`] with an explicit deadline.
+    ///
+    /// # Errors
+    /// As [`Client::call`].
+    pub fn call_with_timeout(
+        &self,
+        method: &str,
+        params: &Value,
+        timeout: Duration,
+    ) -> Result<Value, Error> {
+        self.conn.call(method, params, timeout)
+    }
+
+    /// The notifications of this connection.
+    pub fn events(&self) -> &Events {
+        &self.events
+    }
+
+    /// Whether the connection is still up.
+    pub fn is_connected(&self) -> bool {
+        self.conn.is_alive()
+    }
+
+    /// Closes the connection (close handshake) and stops the I/O thread.
+    pub fn close(mut self) {
+        let _ = self.conn.shutdown();
+    }
+}

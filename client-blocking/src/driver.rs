@@ -1,0 +1,386 @@
+//! The I/O thread: the only code that touches the socket.
+//!
+//! One loop owns the WebSocket. Each round it takes the commands queued by the handles, writes
+//! their frames, reads every frame the node sent (routing responses through the pending-call
+//! table and notifications to the session), sends keepalive pings and checks deadlines. It then
+//! sleeps until the socket is readable or writable, a handle wakes it, or the next deadline.
+//!
+//! When the loop ends, for whatever reason, every waiting call fails with
+//! [`Error::Disconnected`] carrying the cause, and the last event is
+//! [`Event::Disconnected`].
+
+use std::io::{self, Read, Write};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+
+use aesc_codec::jsonrpc::{self, Id, Incoming, Notification, Response, ResponsePayload};
+use crossbeam_channel::{Receiver, TryRecvError};
+use serde_json::Value;
+use tungstenite::protocol::frame::coding::CloseCode;
+use tungstenite::{Message, WebSocket};
+
+use crate::command::{Command, Reply};
+use crate::config::ConnectionConfig;
+use crate::error::{Error, RpcError, Timeout};
+use crate::events::{Event, EventSink};
+use crate::frame;
+use crate::pending::{PendingCalls, Waiter};
+use crate::transport::is_no_data;
+
+/// The protocol logic running inside the I/O thread.
+pub(crate) trait Handler: Send + 'static {
+    /// The handler's own commands.
+    type Command: Send + 'static;
+
+    /// A notification arrived.
+    fn on_notification(&mut self, notification: Notification, io: &mut Io<'_>);
+
+    /// The response to a request the handler sent with [`Io::request`].
+    fn on_response(&mut self, tag: u64, result: Result<Value, RpcError>, io: &mut Io<'_>);
+
+    /// An error frame with `id: null`.
+    fn on_unmatched_error(&mut self, error: RpcError, io: &mut Io<'_>) {
+        io.emit(Event::RpcError(error));
+    }
+
+    /// A command from a handle.
+    fn on_command(&mut self, command: Self::Command, io: &mut Io<'_>);
+
+    /// Called every round, for the handler's own deadlines.
+    fn on_tick(&mut self, _now: Instant, _io: &mut Io<'_>) {}
+
+    /// The connection ended.
+    fn on_end(&mut self, _cause: &Arc<Error>, _events: &EventSink) {}
+}
+
+/// What a handler may do: send frames and emit events.
+#[derive(Debug)]
+pub(crate) struct Io<'a> {
+    frames: &'a mut Vec<String>,
+    pending: &'a mut PendingCalls<Reply>,
+    ids: &'a AtomicU64,
+    events: &'a EventSink,
+}
+
+impl Io<'_> {
+    /// Sends a request whose response comes back through [`Handler::on_response`] with `tag`.
+    pub(crate) fn request(&mut self, method: &str, params: &Value, tag: u64) -> u64 {
+        let id = self.ids.fetch_add(1, Ordering::Relaxed);
+        // Ids come from one counter, so they are unique.
+        let _ = self.pending.insert(id, Waiter::Session(tag));
+        self.frames.push(frame::request(id, method, params));
+        id
+    }
+
+    /// Emits an event.
+    pub(crate) fn emit(&self, event: Event) {
+        self.events.emit(event);
+    }
+}
+
+/// What the handles and the I/O thread share.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    /// Why the I/O thread ended, once it has.
+    pub(crate) cause: OnceLock<Arc<Error>>,
+    /// Request ids.
+    pub(crate) ids: AtomicU64,
+}
+
+impl Shared {
+    pub(crate) fn new() -> Self {
+        Shared { cause: OnceLock::new(), ids: AtomicU64::new(1) }
+    }
+}
+
+/// How the driver sleeps until there is something to do.
+pub(crate) trait Wait: Send + 'static {
+    /// Sleeps up to `timeout`, returning early when the socket or a handle needs attention.
+    ///
+    /// # Errors
+    /// When the readiness mechanism itself fails.
+    fn wait(&mut self, timeout: Duration) -> io::Result<()>;
+}
+
+/// The I/O loop's state.
+pub(crate) struct Driver<S: Read + Write, H: Handler, W: Wait> {
+    pub(crate) ws: WebSocket<S>,
+    pub(crate) wait: W,
+    pub(crate) commands: Receiver<Command<H::Command>>,
+    pub(crate) handler: H,
+    pub(crate) events: EventSink,
+    pub(crate) shared: Arc<Shared>,
+    pub(crate) cfg: ConnectionConfig,
+}
+
+impl<S: Read + Write, H: Handler, W: Wait> Driver<S, H, W> {
+    /// Runs until the connection ends; returns the handler for reuse by a later connection.
+    pub(crate) fn run(self) -> H {
+        let Driver { mut ws, mut wait, commands, mut handler, events, shared, cfg } = self;
+        let mut pending: PendingCalls<Reply> = PendingCalls::default();
+        let mut frames: Vec<String> = Vec::new();
+        let mut last_rx = Instant::now();
+        let mut next_ping = cfg.ping_interval.map(|p| Instant::now() + p);
+        let mut closing: Option<(Instant, Error)> = None;
+
+        let cause = 'run: loop {
+            // 1. Commands from the handles.
+            if closing.is_none() {
+                loop {
+                    let command = match commands.try_recv() {
+                        Ok(c) => c,
+                        Err(TryRecvError::Empty) => break,
+                        Err(TryRecvError::Disconnected) => {
+                            closing = Some(begin_close(&mut ws, &cfg, Error::Closed));
+                            break;
+                        }
+                    };
+                    match command {
+                        Command::Call { id, frame, reply } => {
+                            if pending.insert(id, Waiter::Caller(reply)).is_ok() {
+                                frames.push(frame);
+                            }
+                        }
+                        Command::Cancel { id } => {
+                            pending.cancel(id);
+                        }
+                        Command::Session(c) => {
+                            let mut io = Io {
+                                frames: &mut frames,
+                                pending: &mut pending,
+                                ids: &shared.ids,
+                                events: &events,
+                            };
+                            handler.on_command(c, &mut io);
+                        }
+                        Command::Close => {
+                            closing = Some(begin_close(&mut ws, &cfg, Error::Closed));
+                            break;
+                        }
+                    }
+                }
+            }
+
+            // 2. Write what was queued.
+            for f in frames.drain(..) {
+                if let Err(e) = ws.write(Message::text(f)) {
+                    if !is_no_data(&e) {
+                        break 'run Error::WebSocket(Box::new(e));
+                    }
+                }
+            }
+            match ws.flush() {
+                Ok(()) => {}
+                Err(e) if is_no_data(&e) => {}
+                Err(e) if closing.is_some() => break 'run take_cause(&mut closing, e),
+                Err(e) => break 'run Error::WebSocket(Box::new(e)),
+            }
+
+            // 3. Read everything available.
+            loop {
+                match ws.read() {
+                    Ok(msg) => {
+                        last_rx = Instant::now();
+                        match msg {
+                            Message::Text(text) => {
+                                let mut io = Io {
+                                    frames: &mut frames,
+                                    pending: &mut pending,
+                                    ids: &shared.ids,
+                                    events: &events,
+                                };
+                                route(text.as_str(), &mut handler, &mut io);
+                            }
+                            Message::Close(frame) => {
+                                let (code, reason) = frame.map_or((1005, String::new()), |f| {
+                                    (u16::from(f.code), f.reason.as_str().to_owned())
+                                });
+                                if closing.is_none() {
+                                    closing = Some((
+                                        Instant::now() + cfg.close_timeout,
+                                        Error::ClosedByNode { code, reason },
+                                    ));
+                                }
+                            }
+                            Message::Binary(_) => events.emit(Event::BinaryFrame),
+                            Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => {}
+                        }
+                    }
+                    Err(e) if is_no_data(&e) => break,
+                    Err(
+                        tungstenite::Error::ConnectionClosed | tungstenite::Error::AlreadyClosed,
+                    ) => {
+                        break 'run closing.take().map_or(Error::Closed, |(_, c)| c);
+                    }
+                    Err(e) => {
+                        break 'run match closing.take() {
+                            Some((_, c)) => c,
+                            None => Error::WebSocket(Box::new(e)),
+                        };
+                    }
+                }
+            }
+            if !frames.is_empty() {
+                // Replies the handler produced while reading go out before sleeping.
+                continue;
+            }
+
+            // 4. Deadlines.
+            let now = Instant::now();
+            {
+                let mut io = Io {
+                    frames: &mut frames,
+                    pending: &mut pending,
+                    ids: &shared.ids,
+                    events: &events,
+                };
+                handler.on_tick(now, &mut io);
+            }
+            if let Some((deadline, _)) = &closing {
+                if now >= *deadline {
+                    break 'run Error::Timeout(Timeout::Close);
+                }
+            } else if let (Some(ping), Some(interval)) = (next_ping, cfg.ping_interval) {
+                if now.duration_since(last_rx) > interval + cfg.keepalive_timeout {
+                    break 'run Error::Timeout(Timeout::Keepalive);
+                }
+                if now >= ping {
+                    if let Err(e) = ws.write(Message::Ping(Default::default())) {
+                        if !is_no_data(&e) {
+                            break 'run Error::WebSocket(Box::new(e));
+                        }
+                    }
+                    next_ping = Some(now + interval);
+                    continue;
+                }
+            }
+            if !frames.is_empty() {
+                continue;
+            }
+
+            // 5. Sleep until something happens.
+            let mut sleep = cfg.tick;
+            if let Some(ping) = next_ping {
+                sleep = sleep.min(ping.saturating_duration_since(now));
+            }
+            if let Some((deadline, _)) = &closing {
+                sleep = sleep.min(deadline.saturating_duration_since(now));
+            }
+            if let Err(e) = wait.wait(sleep) {
+                break 'run Error::WebSocket(Box::new(e.into()));
+            }
+        };
+
+        // The end: nobody is left waiting.
+        let cause = Arc::new(cause);
+        let _ = shared.cause.set(cause.clone());
+        for (_, waiter) in pending.drain() {
+            if let Waiter::Caller(reply) = waiter {
+                let _ = reply.try_send(Err(Error::Disconnected(cause.clone())));
+            }
+        }
+        drop(ws);
+        fail_queued(&commands, &cause);
+        handler.on_end(&cause, &events);
+        events.emit(Event::Disconnected { cause });
+        handler
+    }
+}
+
+fn take_cause(closing: &mut Option<(Instant, Error)>, e: tungstenite::Error) -> Error {
+    match closing.take() {
+        Some((_, c)) => c,
+        None => Error::WebSocket(Box::new(e)),
+    }
+}
+
+fn begin_close<S: Read + Write>(
+    ws: &mut WebSocket<S>,
+    cfg: &ConnectionConfig,
+    cause: Error,
+) -> (Instant, Error) {
+    let frame = tungstenite::protocol::CloseFrame { code: CloseCode::Normal, reason: "".into() };
+    // A failure here shows up again on the next read.
+    let _ = ws.close(Some(frame));
+    (Instant::now() + cfg.close_timeout, cause)
+}
+
+fn fail_queued<C>(commands: &Receiver<Command<C>>, cause: &Arc<Error>) {
+    while let Ok(c) = commands.try_recv() {
+        if let Command::Call { reply, .. } = c {
+            let _ = reply.try_send(Err(Error::Disconnected(cause.clone())));
+        }
+    }
+}
+
+fn route<H: Handler>(text: &str, handler: &mut H, io: &mut Io<'_>) {
+    match jsonrpc::decode_incoming(text) {
+        Ok(Incoming::Response(r)) => route_response(r, handler, io),
+        Ok(Incoming::Batch(rs)) => {
+            for r in rs {
+                route_response(r, handler, io);
+            }
+        }
+        Ok(Incoming::Notification(n)) => handler.on_notification(n, io),
+        Err(error) => {
+            // A malformed answer still fails the call it answers, instead of leaving it to
+            // its deadline.
+            let id = serde_json::from_str::<Value>(text).ok().and_then(|v| v.get("id")?.as_u64());
+            match id.and_then(|id| io.pending.complete(id)) {
+                Some(Waiter::Caller(reply)) => {
+                    let _ = reply.try_send(Err(Error::BadFrame(error)));
+                }
+                Some(Waiter::Session(tag)) => {
+                    io.emit(Event::Malformed { error });
+                    let e = RpcError::new(jsonrpc::ErrorCode::InternalError);
+                    handler.on_response(tag, Err(e), io);
+                }
+                None => io.emit(Event::Malformed { error }),
+            }
+        }
+    }
+}
+
+fn route_response<H: Handler>(r: Response, handler: &mut H, io: &mut Io<'_>) {
+    let payload = match r.payload {
+        ResponsePayload::Success(v) => Ok(v),
+        ResponsePayload::Error(e) => Err(e),
+    };
+    match (r.id.as_u64(), payload) {
+        (Some(id), payload) => match io.pending.complete(id) {
+            Some(Waiter::Caller(reply)) => {
+                let _ = reply.try_send(payload.map_err(Error::Rpc));
+            }
+            Some(Waiter::Session(tag)) => handler.on_response(tag, payload, io),
+            // A response to a call whose caller gave up.
+            None => {}
+        },
+        (None, Err(e)) if r.id == Id::Null => handler.on_unmatched_error(e, io),
+        // Ids this client never sends.
+        (None, _) => {}
+    }
+}
+
+/// Readiness through `mio`: wakes on socket readiness or on a handle's [`mio::Waker`].
+pub(crate) struct MioWait {
+    pub(crate) poll: mio::Poll,
+    pub(crate) events: mio::Events,
+    // Keeps the registered descriptor alive for as long as the poll uses it.
+    pub(crate) _source: mio::net::TcpStream,
+}
+
+impl Wait for MioWait {
+    fn wait(&mut self, timeout: Duration) -> io::Result<()> {
+        match self.poll.poll(&mut self.events, Some(timeout)) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// The token of the socket in the poll.
+pub(crate) const SOCKET: mio::Token = mio::Token(0);
+/// The token of the waker in the poll.
+pub(crate) const WAKER: mio::Token = mio::Token(1);

@@ -1,0 +1,238 @@
+//! The client's error type and the phases a deadline can expire in.
+
+use std::fmt;
+use std::io;
+use std::sync::Arc;
+
+pub use aesc_codec::jsonrpc::{ErrorObject as RpcError, FrameError};
+
+use crate::policy::Refusal;
+
+/// Everything that can go wrong talking to a node.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The node URL could not be used.
+    #[error("invalid node url {url:?}: {reason}")]
+    Url {
+        /// The URL as given.
+        url: String,
+        /// What is wrong with it.
+        reason: UrlError,
+    },
+    /// The TCP connection could not be established.
+    #[error("connecting to {addr}")]
+    Connect {
+        /// Host and port tried.
+        addr: String,
+        /// The socket error.
+        #[source]
+        source: io::Error,
+    },
+    /// The WebSocket (or TLS) handshake failed.
+    #[error("websocket handshake with {host}")]
+    Handshake {
+        /// Host of the node.
+        host: String,
+        /// What tungstenite reported.
+        #[source]
+        source: Box<tungstenite::Error>,
+    },
+    /// The socket failed after the connection was established.
+    #[error("websocket")]
+    WebSocket(#[source] Box<tungstenite::Error>),
+    /// A deadline expired; the phase says which.
+    #[error("{0} timed out")]
+    Timeout(Timeout),
+    /// The node answered a request with an error object.
+    #[error("node error {}: {}", .0.code.code(), .0.message)]
+    Rpc(RpcError),
+    /// The node refused the connection itself (an error frame with `id: null` before `fsm_up`).
+    #[error("connection rejected by the node: {}", .0.message)]
+    Rejected(RpcError),
+    /// The node answered a request with a frame that does not decode.
+    #[error("malformed answer from the node: {0}")]
+    BadFrame(FrameError),
+    /// The node sent a result the client could not read.
+    #[error("unexpected result for {method}")]
+    Output {
+        /// The method called.
+        method: &'static str,
+    },
+    /// The I/O thread has stopped; every call made after that, and every call that was waiting,
+    /// fails with this error carrying the cause.
+    #[error("connection closed: {0}")]
+    Disconnected(Arc<Error>),
+    /// The handle was closed by its owner.
+    #[error("closed by the client")]
+    Closed,
+    /// The node closed the WebSocket.
+    #[error("closed by the node (code {code}): {reason}")]
+    ClosedByNode {
+        /// The WebSocket close code (1005 when none was given).
+        code: u16,
+        /// The close reason text.
+        reason: String,
+    },
+    /// The channel FSM at the node reported a conflict and rolled back to the last co-signed
+    /// state.
+    #[error("conflict at round {round}: {message} (code {code})")]
+    Conflict {
+        /// The `error_code` of the conflict (1 validation, 2 conflict, 3 timeout, 4 abort,
+        /// 5 rejected on-chain, ≥ 128 user-defined).
+        code: u32,
+        /// The `error_msg` of the conflict.
+        message: String,
+        /// The last co-signed round the FSM rolled back to.
+        round: u64,
+    },
+    /// The client refused to sign what the node asked for; the node was answered with an abort.
+    #[error("refused to sign: {0}")]
+    Refused(Refusal),
+    /// The FSM at the node stopped (`died`, `timeout`, or a fatal info) before the operation
+    /// finished.
+    #[error("the channel FSM stopped ({event})")]
+    FsmStopped {
+        /// The info event that reported it.
+        event: String,
+    },
+    /// The operation is not possible in the channel's current state.
+    #[error("{operation} is not possible now: {reason}")]
+    InvalidState {
+        /// The operation attempted.
+        operation: &'static str,
+        /// Why not.
+        reason: &'static str,
+    },
+    /// Another operation that needs the node's sign request is still in progress.
+    #[error("another operation is in progress")]
+    Busy,
+    /// The state store could not be read or written.
+    #[error("state store {path}")]
+    Store {
+        /// The file involved.
+        path: String,
+        /// The I/O error.
+        #[source]
+        source: Arc<io::Error>,
+    },
+    /// A stored state file exists but is not a valid state record.
+    #[error("state store {path}: {reason}")]
+    StoreFormat {
+        /// The file involved.
+        path: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The TLS configuration could not be built.
+    #[error("tls configuration")]
+    Tls(#[source] rustls::Error),
+}
+
+impl Error {
+    /// The timeout phase, when this error (or its cause) is a timeout.
+    pub fn timeout(&self) -> Option<Timeout> {
+        match self {
+            Error::Timeout(t) => Some(*t),
+            Error::Disconnected(cause) => cause.timeout(),
+            _ => None,
+        }
+    }
+
+    /// The root cause of a [`Error::Disconnected`], or `self`.
+    pub fn root(&self) -> &Error {
+        match self {
+            Error::Disconnected(cause) => cause.root(),
+            other => other,
+        }
+    }
+
+    /// Whether the connection to the node is gone (so a reconnect may help).
+    pub fn is_disconnect(&self) -> bool {
+        matches!(self, Error::Disconnected(_) | Error::ClosedByNode { .. } | Error::WebSocket(_))
+    }
+}
+
+/// The phase in which a deadline expired.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Timeout {
+    /// Opening the TCP connection.
+    Connect,
+    /// The TLS and WebSocket handshakes.
+    Handshake,
+    /// Waiting for the answer to a JSON-RPC request.
+    Call,
+    /// The close handshake when shutting the connection down.
+    Close,
+    /// No frame (not even a pong) arrived within the keepalive window.
+    Keepalive,
+    /// Waiting for `fsm_up` after connecting.
+    FsmUp,
+    /// Waiting for the channel to open (signing and funding the create transaction).
+    Open,
+    /// Waiting for the node's sign request after asking for an operation.
+    SignRequest,
+    /// Waiting for the co-signed state after signing.
+    CoSigned,
+    /// Waiting for an on-chain transaction to be confirmed.
+    OnChain,
+    /// Waiting for the node to confirm a leave.
+    Leave,
+    /// Waiting for a reestablished or reconnected channel to be usable.
+    Reestablish,
+}
+
+impl Timeout {
+    /// Lower-case name of the phase.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Timeout::Connect => "connect",
+            Timeout::Handshake => "handshake",
+            Timeout::Call => "call",
+            Timeout::Close => "close",
+            Timeout::Keepalive => "keepalive",
+            Timeout::FsmUp => "fsm_up",
+            Timeout::Open => "open",
+            Timeout::SignRequest => "sign request",
+            Timeout::CoSigned => "co-signed state",
+            Timeout::OnChain => "on-chain confirmation",
+            Timeout::Leave => "leave",
+            Timeout::Reestablish => "reestablish",
+        }
+    }
+}
+
+impl fmt::Display for Timeout {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why a node URL was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum UrlError {
+    /// Not a URL at all.
+    Syntax,
+    /// The scheme is neither `ws` nor `wss`.
+    Scheme,
+    /// No host.
+    NoHost,
+    /// The URL already has a query; connect parameters are added by the client.
+    HasQuery,
+}
+
+impl fmt::Display for UrlError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            UrlError::Syntax => "not a valid URL",
+            UrlError::Scheme => "scheme must be ws or wss",
+            UrlError::NoHost => "no host",
+            UrlError::HasQuery => "the URL must not carry a query; use connect parameters",
+        })
+    }
+}
+
+/// Shorthand for results of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

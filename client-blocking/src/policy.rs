@@ -1,0 +1,350 @@
+//! What this client signs.
+//!
+//! Nothing is signed that the user did not ask for. Every `channels.sign.*` request is decoded
+//! and checked first ([`Refusal`] lists what can fail): the transaction type matches the
+//! request, the channel id, the round (previous + 1), the participants and the amounts match
+//! what this client asked for or accepted, the state hash equals the client's own
+//! computation, fees stay under the configured cap, and the bytes signed are exactly the
+//! canonical encoding of what was checked.
+//!
+//! Requests that come from the other party's proposals (`update_ack`, `deposit_ack`,
+//! `withdraw_ack`, `shutdown_sign_ack`, and the responder's `responder_sign`) are then put to
+//! a [`SigningPolicy`]. The [`DefaultPolicy`] accepts only changes that do not reduce the
+//! user's own balance (beyond the user's share of a mutual close fee, which is checked against
+//! the node's rule and the fee cap). A refusal answers the node with an abort code and
+//! surfaces as [`crate::Error::Refused`] or [`crate::Event::Refused`].
+
+use std::fmt;
+
+use aesc_codec::id::{AccountId, ChannelId, StateHash};
+use aesc_codec::jsonrpc::SignTag;
+use aesc_codec::tx::{TxKind, Update};
+use aesc_codec::Uint;
+
+/// The abort code sent when a sign request fails the checks (the node's "validation" code).
+pub const ABORT_VALIDATION: u16 = 1;
+/// The abort code the [`DefaultPolicy`] uses (the node's "abort" code).
+pub const ABORT_POLICY: u16 = 4;
+
+/// What the other party proposes, as the policy sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Proposal {
+    /// The sign request.
+    pub tag: SignTag,
+    /// The change itself.
+    pub change: Change,
+    /// The round the change produces (none for a mutual close).
+    pub round: Option<u64>,
+    /// This client's account.
+    pub me: AccountId,
+    /// This client's balance before the change.
+    pub own_before: Uint,
+    /// This client's balance after the change, when the client can compute it (not for
+    /// contract updates, whose effect only the VM knows).
+    pub own_after: Option<Uint>,
+    /// Whether the change could take tokens from this client (a transfer or withdrawal from
+    /// it, a contract it creates or calls). Computed conservatively.
+    pub may_reduce_own: bool,
+    /// The part of the reduction that is this client's share of an on-chain fee.
+    pub own_fee: Uint,
+}
+
+/// The kinds of change the other party can propose.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Change {
+    /// A new channel (the responder signing the initiator's create transaction).
+    Open {
+        /// Amount the initiator commits.
+        initiator_amount: Uint,
+        /// Amount the responder commits.
+        responder_amount: Uint,
+        /// Reserve.
+        channel_reserve: Uint,
+        /// Lock period.
+        lock_period: u64,
+    },
+    /// Off-chain updates (transfers, contract calls, meta).
+    Updates(Vec<Update>),
+    /// A deposit by the other party.
+    Deposit {
+        /// Depositor.
+        from: AccountId,
+        /// Amount.
+        amount: Uint,
+    },
+    /// A withdrawal by the other party.
+    Withdraw {
+        /// Withdrawer.
+        to: AccountId,
+        /// Amount.
+        amount: Uint,
+    },
+    /// A mutual close.
+    CloseMutual {
+        /// What the initiator receives.
+        initiator_final: Uint,
+        /// What the responder receives.
+        responder_final: Uint,
+        /// The close fee.
+        fee: Uint,
+    },
+}
+
+/// A policy's answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    /// Sign.
+    Accept,
+    /// Do not sign; answer the node with this abort.
+    Refuse(PolicyRefusal),
+}
+
+/// Why a policy refused, and the abort code to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyRefusal {
+    /// The abort code (1..=65535; 4 is "abort", ≥ 128 user-defined).
+    pub code: u16,
+    /// The reason.
+    pub reason: PolicyReason,
+}
+
+/// Reasons a policy gives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PolicyReason {
+    /// The change reduces this client's balance.
+    ReducesOwnBalance {
+        /// Balance before.
+        before: Uint,
+        /// Balance after (none when not computable).
+        after: Option<Uint>,
+    },
+    /// A reason of a user-supplied policy.
+    User(String),
+}
+
+impl fmt::Display for PolicyReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PolicyReason::ReducesOwnBalance { before, after: Some(after) } => {
+                write!(f, "own balance would go from {before} to {after}")
+            }
+            PolicyReason::ReducesOwnBalance { before, after: None } => {
+                write!(f, "the change could reduce the own balance of {before}")
+            }
+            PolicyReason::User(s) => f.write_str(s),
+        }
+    }
+}
+
+/// Decides whether to co-sign the other party's proposals. Implementations must be cheap: they
+/// run on the I/O thread.
+pub trait SigningPolicy: Send + Sync + fmt::Debug {
+    /// Reviews one proposal that already passed every check.
+    fn review(&self, proposal: &Proposal) -> Decision;
+}
+
+/// Accepts a proposal only when it does not reduce this client's own balance, apart from its
+/// share of a mutual-close fee (itself checked against the fee cap and the node's split rule).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DefaultPolicy;
+
+impl SigningPolicy for DefaultPolicy {
+    fn review(&self, p: &Proposal) -> Decision {
+        let reduces = match &p.own_after {
+            Some(after) => &(after + &p.own_fee) < &p.own_before,
+            None => p.may_reduce_own,
+        };
+        if reduces {
+            Decision::Refuse(PolicyRefusal {
+                code: ABORT_POLICY,
+                reason: PolicyReason::ReducesOwnBalance {
+                    before: p.own_before.clone(),
+                    after: p.own_after.clone(),
+                },
+            })
+        } else {
+            Decision::Accept
+        }
+    }
+}
+
+/// Accepts every proposal that passes the checks (tests, or a user who reviews elsewhere).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AcceptAll;
+
+impl SigningPolicy for AcceptAll {
+    fn review(&self, _p: &Proposal) -> Decision {
+        Decision::Accept
+    }
+}
+
+/// Why the client refused to sign.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Refusal {
+    /// A sign request for something this client did not ask for.
+    Unrequested {
+        /// The request's tag.
+        tag: SignTag,
+    },
+    /// The transaction does not decode.
+    Malformed,
+    /// The transaction's encoding is not canonical (re-encoding gives other bytes).
+    NonCanonical,
+    /// The transaction type does not match the request.
+    WrongType {
+        /// What the request needs.
+        expected: TxKind,
+        /// What came.
+        found: TxKind,
+    },
+    /// Another channel.
+    ChannelId {
+        /// This channel.
+        expected: ChannelId,
+        /// What the tx names.
+        found: ChannelId,
+    },
+    /// Not the next round.
+    Round {
+        /// Previous round + 1.
+        expected: u64,
+        /// What the tx says.
+        found: u64,
+    },
+    /// A participant field names the wrong account.
+    Account {
+        /// The field.
+        field: &'static str,
+        /// The account expected.
+        expected: AccountId,
+        /// The account found.
+        found: AccountId,
+    },
+    /// An amount differs from what was asked for or accepted.
+    Amount {
+        /// The field.
+        field: &'static str,
+        /// Expected value.
+        expected: Uint,
+        /// Found value.
+        found: Uint,
+    },
+    /// A number field differs from what was asked for.
+    Value {
+        /// The field.
+        field: &'static str,
+        /// Expected value.
+        expected: u64,
+        /// Found value.
+        found: u64,
+    },
+    /// The `updates` of the request differ from what was asked for.
+    Updates,
+    /// The state hash is not the client's own computation.
+    StateHash {
+        /// The client's computation.
+        expected: StateHash,
+        /// What the tx commits to.
+        found: StateHash,
+    },
+    /// The updates cannot be applied to the client's view (unknown account, balance below
+    /// the reserve, …).
+    Inapplicable,
+    /// The fee is above the cap.
+    Fee {
+        /// The fee asked for.
+        fee: Uint,
+        /// The cap.
+        cap: Uint,
+    },
+    /// The other party's signature is missing or does not verify.
+    PeerSignature,
+    /// The client does not know the channel's state well enough to check the request.
+    UnknownState,
+    /// The payload or proof of a solo transaction is not the client's latest state.
+    Payload,
+    /// The signing policy refused.
+    Policy(PolicyRefusal),
+}
+
+impl Refusal {
+    /// The abort code for this refusal.
+    pub fn abort_code(&self) -> u16 {
+        match self {
+            Refusal::Policy(p) => p.code,
+            _ => ABORT_VALIDATION,
+        }
+    }
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Refusal::Unrequested { tag } => write!(f, "{} was not asked for", tag.as_str()),
+            Refusal::Malformed => f.write_str("the transaction does not decode"),
+            Refusal::NonCanonical => f.write_str("the transaction encoding is not canonical"),
+            Refusal::WrongType { expected, found } => {
+                write!(f, "expected a {}, got a {}", expected.name(), found.name())
+            }
+            Refusal::ChannelId { expected, found } => {
+                write!(f, "channel {found} instead of {expected}")
+            }
+            Refusal::Round { expected, found } => write!(f, "round {found} instead of {expected}"),
+            Refusal::Account { field, expected, found } => {
+                write!(f, "{field} is {found}, expected {expected}")
+            }
+            Refusal::Amount { field, expected, found } => {
+                write!(f, "{field} is {found}, expected {expected}")
+            }
+            Refusal::Value { field, expected, found } => {
+                write!(f, "{field} is {found}, expected {expected}")
+            }
+            Refusal::Updates => f.write_str("the updates differ from the ones asked for"),
+            Refusal::StateHash { expected, found } => {
+                write!(f, "state hash {found}, computed {expected}")
+            }
+            Refusal::Inapplicable => f.write_str("the updates do not apply to the current state"),
+            Refusal::Fee { fee, cap } => write!(f, "fee {fee} above the cap {cap}"),
+            Refusal::PeerSignature => f.write_str("the other party's signature does not verify"),
+            Refusal::UnknownState => f.write_str("the channel state is not known"),
+            Refusal::Payload => f.write_str("the payload is not the latest co-signed state"),
+            Refusal::Policy(p) => write!(f, "policy: {}", p.reason),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn proposal(before: u64, after: Option<u64>, may_reduce: bool, fee: u64) -> Proposal {
+        Proposal {
+            tag: SignTag::UpdateAck,
+            change: Change::Updates(Vec::new()),
+            round: Some(2),
+            me: AccountId([1; 32]),
+            own_before: before.into(),
+            own_after: after.map(Uint::from),
+            may_reduce_own: may_reduce,
+            own_fee: fee.into(),
+        }
+    }
+
+    #[test]
+    fn default_policy_protects_the_own_balance() {
+        let p = DefaultPolicy;
+        assert_eq!(p.review(&proposal(10, Some(11), false, 0)), Decision::Accept);
+        assert_eq!(p.review(&proposal(10, Some(10), true, 0)), Decision::Accept);
+        assert!(matches!(p.review(&proposal(10, Some(9), true, 0)), Decision::Refuse(r)
+            if r.code == ABORT_POLICY));
+        // A close that takes exactly the own fee share is fine.
+        assert_eq!(p.review(&proposal(10, Some(7), true, 3)), Decision::Accept);
+        assert!(matches!(p.review(&proposal(10, Some(6), true, 3)), Decision::Refuse(_)));
+        // Unknown effect: refused only if it could reduce the own balance.
+        assert_eq!(p.review(&proposal(10, None, false, 0)), Decision::Accept);
+        assert!(matches!(p.review(&proposal(10, None, true, 0)), Decision::Refuse(_)));
+    }
+}
