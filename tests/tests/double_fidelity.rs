@@ -13,7 +13,9 @@ use aesc_testkit::recording;
 /// Corpus areas the double covers (contracts and force progress are out of scope).
 fn covered(path: &std::path::Path) -> bool {
     let text = path.to_string_lossy();
-    !text.contains("/contracts/") && !text.contains("force_progress") && !text.ends_with("init_per_group.md")
+    !text.contains("/contracts/")
+        && !text.contains("force_progress")
+        && !text.ends_with("init_per_group.md")
 }
 
 fn run_all(paths: Vec<PathBuf>) -> Vec<Report> {
@@ -22,13 +24,13 @@ fn run_all(paths: Vec<PathBuf>) -> Vec<Report> {
     std::thread::scope(|s| {
         for _ in 0..4 {
             s.spawn(|| loop {
-                let Some((i, p)) = queue.lock().unwrap().pop() else { break };
+                let Some((i, p)) = queue.lock().expect("queue").pop() else { break };
                 let report = replay_file(&p, &Options::default());
-                results.lock().unwrap().push((i, report));
+                results.lock().expect("results").push((i, report));
             });
         }
     });
-    let mut out = results.into_inner().unwrap();
+    let mut out = results.into_inner().expect("results");
     out.sort_by_key(|(i, _)| *i);
     out.into_iter().map(|(_, r)| r).collect()
 }
@@ -62,8 +64,10 @@ fn corpus_recordings() {
         eprintln!("note: AESC_CORPUS is not set; corpus fidelity skipped");
         return;
     };
-    let paths: Vec<PathBuf> =
-        recording::files_with_extension(&dir, "md", true).into_iter().filter(|p| covered(p)).collect();
+    let paths: Vec<PathBuf> = recording::files_with_extension(&dir, "md", true)
+        .into_iter()
+        .filter(|p| covered(p))
+        .collect();
     let reports = run_all(paths);
     eprintln!("{}", summary(&reports));
 }
@@ -74,7 +78,12 @@ fn peek() {
     let p = std::env::var("PEEK").unwrap();
     let r = replay_file(std::path::Path::new(&p), &Options::default());
     for (i, c) in r.connections.iter().enumerate() {
-        eprintln!("conn {i} {:?}: {} expected / {} observed", c.role, c.expected.len(), c.observed.len());
+        eprintln!(
+            "conn {i} {:?}: {} expected / {} observed",
+            c.role,
+            c.expected.len(),
+            c.observed.len()
+        );
         for k in 0..c.expected.len().max(c.observed.len()) {
             let e = c.expected.get(k).map(String::as_str).unwrap_or("");
             let o = c.observed.get(k).map(String::as_str).unwrap_or("");

@@ -179,7 +179,8 @@ fn leave_and_reestablish() {
     let e = bad.expect("error", None);
     assert_eq!(e["error"]["data"][0]["code"], 1016);
     bad.p.wait_closed(T).unwrap();
-    let q = format!("protocol=json-rpc&role=responder&port=12345&existing_channel_id={}", o.channel_id);
+    let q =
+        format!("protocol=json-rpc&role=responder&port=12345&existing_channel_id={}", o.channel_id);
     let mut bad = connect(&node, rk.clone(), Role::Responder, &q);
     let e = bad.expect("error", None);
     assert_eq!(e["error"]["data"][0]["message"], "Missing field: existing_fsm_id");
@@ -333,8 +334,12 @@ fn update_errors_match_the_node() {
     // Meta strings travel with the transfer.
     o.i.call("channels.update.new", json!({"from": ia, "to": ra, "amount": 1, "meta": ["a", "b"]}));
     let req = o.i.sign("update", "channels.update");
-    let ops: Vec<&str> =
-        req["params"]["data"]["updates"].as_array().unwrap().iter().map(|u| u["op"].as_str().unwrap()).collect();
+    let ops: Vec<&str> = req["params"]["data"]["updates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["op"].as_str().unwrap())
+        .collect();
     assert_eq!(ops, ["OffChainTransfer", "OffChainMeta", "OffChainMeta"]);
     o.r.info("update");
     o.r.sign("update_ack", "channels.update_ack");

@@ -26,12 +26,7 @@ pub(crate) enum Effect {
     /// in (`true`) or out of the channel).
     State { round: u64, state_hash: [u8; 32], delta: Option<(bool, Uint)> },
     /// A solo close or slash puts the channel in the closing state with these final amounts.
-    SoloClose {
-        round: u64,
-        state_hash: [u8; 32],
-        initiator_amount: Uint,
-        responder_amount: Uint,
-    },
+    SoloClose { round: u64, state_hash: [u8; 32], initiator_amount: Uint, responder_amount: Uint },
     /// A mutual close or a settlement closes the channel.
     Closed,
 }
@@ -138,6 +133,7 @@ impl Chain {
     }
 
     /// The on-chain balance of `account`.
+    #[cfg(test)]
     pub(crate) fn balance(&self, account: &AccountId) -> Option<Uint> {
         self.accounts.get(account).map(|a| a.balance.clone())
     }
@@ -344,7 +340,8 @@ mod tests {
 
     #[test]
     fn weak_keys_are_not_accounts() {
-        let mut chain = Chain::new(Instant::now(), Duration::from_secs(1), &[], Some(Uint::from(5u64)));
+        let mut chain =
+            Chain::new(Instant::now(), Duration::from_secs(1), &[], Some(Uint::from(5u64)));
         assert!(!chain.has_account(&AccountId([0; 32])));
         let real: AccountId =
             "ak_mLjWgLbapr5CiVD2Q248aS2TQj9itXnoPv5tteXvZaJ8tdD2C".parse().unwrap();

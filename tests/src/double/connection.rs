@@ -51,6 +51,8 @@ pub(crate) fn run(setup: ConnSetup) {
     let _ = hub.send(HubInput::Disconnected { conn: id });
 }
 
+// tungstenite's handshake callback must return its `ErrorResponse` as is.
+#[allow(clippy::result_large_err)]
 fn handshake(stream: TcpStream) -> Option<(WebSocket<TcpStream>, String)> {
     stream.set_nonblocking(false).ok()?;
     stream.set_read_timeout(Some(HANDSHAKE_TIMEOUT)).ok()?;
@@ -129,7 +131,9 @@ fn serve(
             Ok(Message::Text(text)) => {
                 last_rx = Instant::now();
                 if closing_since.is_none()
-                    && hub.send(HubInput::Frame { conn: id, text: text.as_str().to_string() }).is_err()
+                    && hub
+                        .send(HubInput::Frame { conn: id, text: text.as_str().to_string() })
+                        .is_err()
                 {
                     return;
                 }
@@ -153,5 +157,8 @@ fn serve(
 }
 
 fn is_timeout(e: &io::Error) -> bool {
-    matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut | io::ErrorKind::Interrupted)
+    matches!(
+        e.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut | io::ErrorKind::Interrupted
+    )
 }

@@ -280,9 +280,9 @@ mod tests {
 
     #[test]
     fn role_filter_and_alteration() {
-        let mut f = Faults::new(&[
-            Fault::on("channels.sign.update").role(Role::Responder).alter(Alteration::Round)
-        ]);
+        let mut f = Faults::new(&[Fault::on("channels.sign.update")
+            .role(Role::Responder)
+            .alter(Alteration::Round)]);
         assert_eq!(f.take_alteration(Role::Initiator, "channels.sign.update"), None);
         assert!(f.frame_actions(Role::Responder, "channels.sign.update", None).is_empty());
         assert_eq!(

@@ -12,8 +12,6 @@ pub enum RpcCode {
     MethodNotFound,
     /// -32603 Internal error.
     InternalError,
-    /// 1 Unauthorized.
-    Unauthorized,
     /// 2 Action not allowed.
     NotAllowed,
     /// 3 Rejected.
@@ -27,7 +25,6 @@ impl RpcCode {
             RpcCode::InvalidRequest => -32000,
             RpcCode::MethodNotFound => -32601,
             RpcCode::InternalError => -32603,
-            RpcCode::Unauthorized => 1,
             RpcCode::NotAllowed => 2,
             RpcCode::Rejected => 3,
         }
@@ -39,7 +36,6 @@ impl RpcCode {
             RpcCode::InvalidRequest => "Invalid request",
             RpcCode::MethodNotFound => "Method not found",
             RpcCode::InternalError => "Internal error",
-            RpcCode::Unauthorized => "Unauthorized",
             RpcCode::NotAllowed => "Action not allowed",
             RpcCode::Rejected => "Rejected",
         }
@@ -51,12 +47,8 @@ impl RpcCode {
 pub enum DataCode {
     /// 100 `<what> doesn't exist`.
     NotFound(&'static str),
-    /// 104 Rejected.
-    Rejected,
     /// 105 Value too low.
     ValueTooLow,
-    /// 107 Conflict.
-    Conflict,
     /// 108 Not ready.
     NotReady,
     /// 1001 Insufficient balance.
@@ -69,12 +61,8 @@ pub enum DataCode {
     CallNotFound,
     /// 1005 Broken encoding: account pubkey.
     BrokenAccount,
-    /// 1006 Broken encoding: contract pubkey.
-    BrokenContract,
     /// 1008 Not a number.
     NotANumber,
-    /// 1009 Broken encoding: contract bytearray.
-    BrokenBytearray,
     /// 1010 Broken encoding: transaction.
     BrokenTx,
     /// 1011 Participant not found.
@@ -87,8 +75,6 @@ pub enum DataCode {
     InvalidMeta,
     /// 1016 Invalid fsm id.
     InvalidFsmId,
-    /// 1017 Bad signature.
-    BadSignature,
     /// 1018 Not allowed at current channel state.
     NotAllowedNow,
     /// 2000 Missing field: `<name>`.
@@ -102,25 +88,20 @@ impl DataCode {
     pub const fn code(&self) -> i64 {
         match self {
             DataCode::NotFound(_) => 100,
-            DataCode::Rejected => 104,
             DataCode::ValueTooLow => 105,
-            DataCode::Conflict => 107,
             DataCode::NotReady => 108,
             DataCode::InsufficientBalance => 1001,
             DataCode::NegativeAmount => 1002,
             DataCode::InvalidPubkeys => 1003,
             DataCode::CallNotFound => 1004,
             DataCode::BrokenAccount => 1005,
-            DataCode::BrokenContract => 1006,
             DataCode::NotANumber => 1008,
-            DataCode::BrokenBytearray => 1009,
             DataCode::BrokenTx => 1010,
             DataCode::ParticipantNotFound => 1011,
             DataCode::OffchainTxExpected => 1012,
             DataCode::AlreadyOnChain => 1013,
             DataCode::InvalidMeta => 1014,
             DataCode::InvalidFsmId => 1016,
-            DataCode::BadSignature => 1017,
             DataCode::NotAllowedNow => 1018,
             DataCode::MissingField(_) => 2000,
             DataCode::Unsupported(_) => 104,
@@ -131,25 +112,20 @@ impl DataCode {
     pub fn message(&self) -> String {
         match self {
             DataCode::NotFound(what) => format!("{what} doesn't exist"),
-            DataCode::Rejected => "Rejected".into(),
             DataCode::ValueTooLow => "Value too low".into(),
-            DataCode::Conflict => "Conflict".into(),
             DataCode::NotReady => "Not ready".into(),
             DataCode::InsufficientBalance => "Insufficient balance".into(),
             DataCode::NegativeAmount => "Negative amount".into(),
             DataCode::InvalidPubkeys => "Invalid pubkeys".into(),
             DataCode::CallNotFound => "Call not found".into(),
             DataCode::BrokenAccount => "Broken encoding: account pubkey".into(),
-            DataCode::BrokenContract => "Broken encoding: contract pubkey".into(),
             DataCode::NotANumber => "Not a number".into(),
-            DataCode::BrokenBytearray => "Broken encoding: contract bytearray".into(),
             DataCode::BrokenTx => "Broken encoding: transaction".into(),
             DataCode::ParticipantNotFound => "Participant not found".into(),
             DataCode::OffchainTxExpected => "Offchain tx expected".into(),
             DataCode::AlreadyOnChain => "Tx already on-chain".into(),
             DataCode::InvalidMeta => "Invalid meta object".into(),
             DataCode::InvalidFsmId => "Invalid fsm id".into(),
-            DataCode::BadSignature => "Bad signature".into(),
             DataCode::NotAllowedNow => "Not allowed at current channel state".into(),
             DataCode::MissingField(name) => format!("Missing field: {name}"),
             DataCode::Unsupported(what) => format!("Not supported by the node double: {what}"),
@@ -234,7 +210,12 @@ pub fn on_chain_tx(channel: Option<&ChannelId>, info: &str, tx: &str, tx_type: &
 }
 
 /// A `channels.sign.<tag>` request.
-pub fn sign_request(channel: Option<&ChannelId>, tag: &str, signed_tx: &str, updates: Value) -> Value {
+pub fn sign_request(
+    channel: Option<&ChannelId>,
+    tag: &str,
+    signed_tx: &str,
+    updates: Value,
+) -> Value {
     notification(
         &format!("channels.sign.{tag}"),
         channel,

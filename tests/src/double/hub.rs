@@ -43,13 +43,18 @@ pub(crate) fn run(mut node: Node, rx: Receiver<HubInput>) {
     let mut observations: Vec<Observation> = Vec::new();
     loop {
         let now = Instant::now();
-        let wait = node.next_wakeup().saturating_duration_since(now).clamp(Duration::from_millis(1), MAX_SLEEP);
+        let wait = node
+            .next_wakeup()
+            .saturating_duration_since(now)
+            .clamp(Duration::from_millis(1), MAX_SLEEP);
         let outputs = match rx.recv_timeout(wait) {
             Ok(HubInput::Connected { conn, query, tx }) => {
                 conns.insert(conn, tx);
                 node.handle(Instant::now(), Input::Connected { conn, query })
             }
-            Ok(HubInput::Frame { conn, text }) => node.handle(Instant::now(), Input::Frame { conn, text }),
+            Ok(HubInput::Frame { conn, text }) => {
+                node.handle(Instant::now(), Input::Frame { conn, text })
+            }
             Ok(HubInput::Disconnected { conn }) => {
                 conns.remove(&conn);
                 node.handle(Instant::now(), Input::Disconnected { conn })

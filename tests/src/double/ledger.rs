@@ -68,7 +68,11 @@ impl Ledger {
     }
 
     /// Adds `amount` to `account` (deposit).
-    pub(crate) fn deposit(&mut self, account: &AccountId, amount: &Uint) -> Result<(), UpdateError> {
+    pub(crate) fn deposit(
+        &mut self,
+        account: &AccountId,
+        amount: &Uint,
+    ) -> Result<(), UpdateError> {
         Ok(self.state.deposit(account, amount)?)
     }
 
@@ -139,7 +143,10 @@ mod tests {
 
     #[test]
     fn calls_tree_matches_the_node() {
-        let cs = aesc_codec::encoding::encode(aesc_codec::encoding::Prefix::CallStateTree, &Ledger::calls_tree());
+        let cs = aesc_codec::encoding::encode(
+            aesc_codec::encoding::Prefix::CallStateTree,
+            &Ledger::calls_tree(),
+        );
         assert_eq!(cs, "cs_yYICbgGEwz8BwHtqgWY=");
     }
 
@@ -150,7 +157,10 @@ mod tests {
         let ten = Uint::from(10u64);
         let mut l = Ledger::initial(i, &ten, r, &ten, &Uint::zero()).unwrap();
         let two = Uint::from(2u64);
-        assert_eq!(l.transfer(&i, &r, &Uint::from(9u64), &two), Err(UpdateError::InsufficientBalance));
+        assert_eq!(
+            l.transfer(&i, &r, &Uint::from(9u64), &two),
+            Err(UpdateError::InsufficientBalance)
+        );
         assert_eq!(l.transfer(&i, &i, &Uint::from(1u64), &two), Err(UpdateError::InvalidPubkeys));
         l.transfer(&i, &r, &Uint::from(8u64), &two).unwrap();
         assert_eq!(l.balance(&r), Some(&Uint::from(18u64)));

@@ -33,8 +33,8 @@ mod ledger;
 mod node;
 mod outbox;
 pub mod probe;
-pub mod replay;
 mod query;
+pub mod replay;
 mod request;
 mod server;
 mod txs;
@@ -104,7 +104,9 @@ pub fn spawn(config: Config) -> io::Result<NodeDouble> {
     let stop = Arc::new(AtomicBool::new(false));
     let (hub_tx, hub_rx) = crossbeam_channel::bounded::<HubInput>(4096);
     let node = node::Node::new(&config, Instant::now(), random_seed());
-    let hub_thread = thread::Builder::new().name("node-double-hub".into()).spawn(move || hub::run(node, hub_rx))?;
+    let hub_thread = thread::Builder::new()
+        .name("node-double-hub".into())
+        .spawn(move || hub::run(node, hub_rx))?;
     let accept_stop = Arc::clone(&stop);
     let accept_hub = hub_tx.clone();
     let grace = config.close_grace;
@@ -170,7 +172,12 @@ impl NodeDouble {
     /// Puts on chain a solo close, by `from`, of an older co-signed state (the oldest kept when
     /// `round` is `None`) of `channel` (every channel when `None`), as a participant could with
     /// a stale state. The FSMs then report `can_slash`.
-    pub fn inject_stale_close_solo(&self, channel: Option<ChannelId>, from: Role, round: Option<u64>) {
+    pub fn inject_stale_close_solo(
+        &self,
+        channel: Option<ChannelId>,
+        from: Role,
+        round: Option<u64>,
+    ) {
         self.control(Control::InjectStaleClose { channel, from, round });
     }
 

@@ -188,7 +188,8 @@ impl Node {
                 if let Err(r) = super::fsm::check_open(&mut ctx, &params) {
                     return self.refuse(now, conn, &r);
                 }
-                let found = channels.iter().find(|(_, ch)| ch.pairs_with(&side, &params)).map(|(k, _)| *k);
+                let found =
+                    channels.iter().find(|(_, ch)| ch.pairs_with(&side, &params)).map(|(k, _)| *k);
                 let key = match found.and_then(|k| channels.get_mut(&k).map(|c| (k, c))) {
                     Some((k, ch)) => {
                         ch.join(&mut ctx, conn, side, params);
@@ -206,9 +207,14 @@ impl Node {
             Connect::Existing { side, channel, fsm_id } => {
                 let role = side.role;
                 let (mut ctx, channels) = self.ctx(now);
-                let found = channels.iter().find(|(_, ch)| ch.channel_id() == Some(channel)).map(|(k, _)| *k);
+                let found = channels
+                    .iter()
+                    .find(|(_, ch)| ch.channel_id() == Some(channel))
+                    .map(|(k, _)| *k);
                 let result = match found.and_then(|k| channels.get_mut(&k).map(|c| (k, c))) {
-                    Some((key, ch)) => ch.connect_existing(&mut ctx, conn, side, fsm_id).map(|()| key),
+                    Some((key, ch)) => {
+                        ch.connect_existing(&mut ctx, conn, side, fsm_id).map(|()| key)
+                    }
                     None => Err(Refusal::Silent),
                 };
                 match result {
@@ -273,7 +279,9 @@ impl Node {
             }
             Control::InjectStaleClose { channel, from, round } => {
                 self.for_channels(now, |ch, ctx| {
-                    if ch.channel_id().is_some() && (channel.is_none() || ch.channel_id() == channel) {
+                    if ch.channel_id().is_some()
+                        && (channel.is_none() || ch.channel_id() == channel)
+                    {
                         ch.inject_stale_close(ctx, from, round);
                     }
                 });

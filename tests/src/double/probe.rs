@@ -76,7 +76,8 @@ impl Probe {
         let stream = TcpStream::connect_timeout(&addr, timeout).map_err(|e| err(&e))?;
         stream.set_read_timeout(Some(timeout)).map_err(|e| err(&e))?;
         stream.set_write_timeout(Some(timeout)).map_err(|e| err(&e))?;
-        let (ws, _) = tungstenite::client(request, MaybeTlsStream::Plain(stream)).map_err(|e| err(&e))?;
+        let (ws, _) =
+            tungstenite::client(request, MaybeTlsStream::Plain(stream)).map_err(|e| err(&e))?;
         if let MaybeTlsStream::Plain(s) = ws.get_ref() {
             s.set_read_timeout(Some(POLL)).map_err(|e| err(&e))?;
         }
@@ -112,7 +113,12 @@ impl Probe {
     ///
     /// # Errors
     /// [`ProbeError::Closed`] when the socket is gone.
-    pub fn call(&mut self, method: &str, params: Value, with_id: bool) -> Result<Option<i64>, ProbeError> {
+    pub fn call(
+        &mut self,
+        method: &str,
+        params: Value,
+        with_id: bool,
+    ) -> Result<Option<i64>, ProbeError> {
         let mut req = json!({"jsonrpc": "2.0", "method": method, "params": params});
         let id = with_id.then(|| {
             self.next_id += 1;
@@ -138,7 +144,8 @@ impl Probe {
             }
             match self.ws.read() {
                 Ok(Message::Text(t)) => {
-                    let v = serde_json::from_str(t.as_str()).unwrap_or_else(|_| Value::String(t.to_string()));
+                    let v = serde_json::from_str(t.as_str())
+                        .unwrap_or_else(|_| Value::String(t.to_string()));
                     return Ok(Some(v));
                 }
                 Ok(Message::Binary(b)) => return Ok(Some(json!({"binary": b.len()}))),
@@ -176,7 +183,10 @@ impl Probe {
                 Ok(Some(v)) => seen.push(v),
                 Ok(None) => return Err(ProbeError::Timeout { wanted: wanted.into(), seen }),
                 Err(ProbeError::Closed) if !seen.is_empty() => {
-                    return Err(ProbeError::Timeout { wanted: format!("{wanted} (socket closed)"), seen });
+                    return Err(ProbeError::Timeout {
+                        wanted: format!("{wanted} (socket closed)"),
+                        seen,
+                    });
                 }
                 Err(e) => return Err(e),
             }
@@ -187,7 +197,12 @@ impl Probe {
     ///
     /// # Errors
     /// [`ProbeError::Timeout`] when the next frame is another one or none comes.
-    pub fn expect(&mut self, method: &str, event: Option<&str>, timeout: Duration) -> Result<Value, ProbeError> {
+    pub fn expect(
+        &mut self,
+        method: &str,
+        event: Option<&str>,
+        timeout: Duration,
+    ) -> Result<Value, ProbeError> {
         let wanted = format!("{method} {}", event.unwrap_or(""));
         match self.recv(timeout)? {
             Some(v) if frame_is(&v, method, event) => Ok(v),

@@ -238,7 +238,11 @@ enum Signed {
 fn parse_signed(v: &str) -> Option<Signed> {
     if let Some(rest) = v.strip_prefix('-') {
         let magnitude: Uint = rest.parse().ok()?;
-        return Some(if magnitude.is_zero() { Signed::NonNegative(magnitude) } else { Signed::Negative });
+        return Some(if magnitude.is_zero() {
+            Signed::NonNegative(magnitude)
+        } else {
+            Signed::Negative
+        });
     }
     v.parse().ok().map(Signed::NonNegative)
 }
@@ -258,7 +262,8 @@ fn side_options(q: &Query) -> Result<SideOptions, Refusal> {
         idle: q.millis("timeout_idle", d.idle)?,
         sign: q.millis("timeout_sign", d.sign)?,
         initialized: q.millis("timeout_initialized", q.millis("timeout_accept", d.initialized)?)?,
-        awaiting_open: q.millis("timeout_awaiting_open", q.millis("timeout_idle", d.awaiting_open)?)?,
+        awaiting_open: q
+            .millis("timeout_awaiting_open", q.millis("timeout_idle", d.awaiting_open)?)?,
     };
     let r = Reports::default();
     let reports = Reports {
@@ -306,8 +311,7 @@ pub(crate) fn parse(query: &str) -> Result<Connect, Refusal> {
     }
     if let Some(existing) = q.get("existing_channel_id") {
         let channel: ChannelId = existing.parse().map_err(|_| Refusal::Silent)?;
-        let fsm_text =
-            q.get("existing_fsm_id").ok_or(DataCode::MissingField("existing_fsm_id"))?;
+        let fsm_text = q.get("existing_fsm_id").ok_or(DataCode::MissingField("existing_fsm_id"))?;
         let fsm_id = encoding::decode_to_array::<32>(Prefix::Bytearray, fsm_text)
             .map(FsmId)
             .map_err(|_| DataCode::InvalidFsmId)?;
@@ -381,20 +385,17 @@ mod tests {
     fn reconnect_errors() {
         let base = "existing_channel_id=ch_2jqr9vjPiaNk2H4iE3pV9FCayL1BbyT4nDk4WHd6HTE16ZswWu&\
             host=localhost&port=1&protocol=json-rpc&role=initiator";
-        assert_eq!(
-            parse(base),
-            Err(Refusal::from(DataCode::MissingField("existing_fsm_id")))
-        );
+        assert_eq!(parse(base), Err(Refusal::from(DataCode::MissingField("existing_fsm_id"))));
         for bad in ["Invalid", "ba_coAQqWrG81Rzy5Z8"] {
             let q = format!("{base}&existing_fsm_id={bad}");
             assert_eq!(parse(&q), Err(Refusal::from(DataCode::InvalidFsmId)), "{bad}");
         }
-        let good = format!(
-            "{base}&existing_fsm_id=ba_%2Bv83xOjeTFGKapMBtIgHZsavQrVviD5xFPoDRAyT6OxmVDyg"
-        );
+        let good =
+            format!("{base}&existing_fsm_id=ba_%2Bv83xOjeTFGKapMBtIgHZsavQrVviD5xFPoDRAyT6OxmVDyg");
         assert!(matches!(parse(&good), Ok(Connect::Existing { .. })));
         // An unescaped `+` reads as a space, as cowboy decodes it: the id no longer parses.
-        let plus = format!("{base}&existing_fsm_id=ba_+v83xOjeTFGKapMBtIgHZsavQrVviD5xFPoDRAyT6OxmVDyg");
+        let plus =
+            format!("{base}&existing_fsm_id=ba_+v83xOjeTFGKapMBtIgHZsavQrVviD5xFPoDRAyT6OxmVDyg");
         assert_eq!(parse(&plus), Err(Refusal::from(DataCode::InvalidFsmId)));
     }
 }

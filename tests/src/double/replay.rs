@@ -43,8 +43,13 @@ pub fn frame_key(dir: Direction, v: &Value) -> Key {
         Direction::FromNode => match method {
             Some(m) => {
                 let data = v.get("params").and_then(|p| p.get("data"));
-                match data.and_then(|d| d.get("event").or_else(|| d.get("info"))).and_then(Value::as_str) {
-                    Some(e) if m == "channels.info" || m == "channels.on_chain_tx" => format!("<- {m} {e}"),
+                match data
+                    .and_then(|d| d.get("event").or_else(|| d.get("info")))
+                    .and_then(Value::as_str)
+                {
+                    Some(e) if m == "channels.info" || m == "channels.on_chain_tx" => {
+                        format!("<- {m} {e}")
+                    }
                     _ => format!("<- {m}"),
                 }
             }
@@ -53,9 +58,17 @@ pub fn frame_key(dir: Direction, v: &Value) -> Key {
                     let data: Vec<String> = e
                         .get("data")
                         .and_then(Value::as_array)
-                        .map(|d| d.iter().map(|x| x.get("code").map(|c| c.to_string()).unwrap_or_default()).collect())
+                        .map(|d| {
+                            d.iter()
+                                .map(|x| x.get("code").map(|c| c.to_string()).unwrap_or_default())
+                                .collect()
+                        })
                         .unwrap_or_default();
-                    format!("<- error {} {}", e.get("code").map(|c| c.to_string()).unwrap_or_default(), data.join(","))
+                    format!(
+                        "<- error {} {}",
+                        e.get("code").map(|c| c.to_string()).unwrap_or_default(),
+                        data.join(",")
+                    )
                 }
                 None => "<- result".into(),
             },
@@ -181,55 +194,78 @@ fn is_died(v: &Value) -> bool {
         == Some("died")
 }
 
+/// What the attribution knows of a recorded connection.
+#[derive(Debug, Clone)]
+struct Recorded {
+    role: Role,
+    open: bool,
+    channel: Option<String>,
+    died: bool,
+}
+
 /// Attributes the steps to connections (a role may have several sockets open at once: the
 /// recording then tells them apart by channel id, and sockets whose FSM died close first).
 fn attribute(steps: &[Step]) -> (Vec<Action>, Vec<Role>) {
     let mut actions = Vec::new();
-    let mut roles: Vec<Role> = Vec::new();
-    let mut open: Vec<usize> = Vec::new();
-    let mut channel: Vec<Option<String>> = Vec::new();
-    let mut died: Vec<bool> = Vec::new();
+    let mut conns: Vec<Recorded> = Vec::new();
     for step in steps {
         match step {
             Step::Connect { role, url } => {
-                let conn = roles.len();
-                roles.push(to_role(*role));
-                channel.push(None);
-                died.push(false);
-                open.push(conn);
+                let conn = conns.len();
+                conns.push(Recorded {
+                    role: to_role(*role),
+                    open: true,
+                    channel: None,
+                    died: false,
+                });
                 actions.push(Action::Connect { conn, role: to_role(*role), url: url.clone() });
             }
             Step::Close { role } => {
                 let role = to_role(*role);
-                let mine: Vec<usize> = open.iter().copied().filter(|c| roles[*c] == role).collect();
-                let pick = mine.iter().copied().find(|c| died[*c]).or_else(|| mine.last().copied());
+                let mine: Vec<usize> = (0..conns.len())
+                    .filter(|c| conns.get(*c).is_some_and(|r| r.open && r.role == role))
+                    .collect();
+                let died = |c: &usize| conns.get(*c).is_some_and(|r| r.died);
+                let pick = mine.iter().copied().find(died).or_else(|| mine.last().copied());
+                if let Some(r) = pick.and_then(|c| conns.get_mut(c)) {
+                    r.open = false;
+                }
                 if let Some(conn) = pick {
-                    open.retain(|c| *c != conn);
                     actions.push(Action::Close { conn });
                 }
             }
             Step::Frame { role, direction, json, .. } => {
                 let role = to_role(*role);
-                let mine: Vec<usize> = open.iter().copied().filter(|c| roles[*c] == role).collect();
+                let mine: Vec<usize> = (0..conns.len())
+                    .filter(|c| conns.get(*c).is_some_and(|r| r.open && r.role == role))
+                    .collect();
                 let Some(&latest) = mine.last() else { continue };
+                let channel = |c: &usize| conns.get(*c).and_then(|r| r.channel.clone());
                 let conn = match direction {
-                    Direction::ToNode => mine.iter().rev().copied().find(|c| !died[*c]).unwrap_or(latest),
+                    Direction::ToNode => mine
+                        .iter()
+                        .rev()
+                        .copied()
+                        .find(|c| conns.get(*c).is_some_and(|r| !r.died))
+                        .unwrap_or(latest),
                     Direction::FromNode => match channel_of(json) {
                         _ if mine.len() == 1 => latest,
                         Some(cid) => mine
                             .iter()
                             .copied()
-                            .find(|c| channel[*c].as_deref() == Some(cid))
-                            .or_else(|| mine.iter().rev().copied().find(|c| channel[*c].is_none()))
+                            .find(|c| channel(c).as_deref() == Some(cid))
+                            .or_else(|| mine.iter().rev().copied().find(|c| channel(c).is_none()))
                             .unwrap_or(latest),
                         None => latest,
                     },
                 };
-                if let (Some(cid), None) = (channel_of(json), &channel[conn]) {
-                    channel[conn] = Some(cid.to_string());
-                }
-                if *direction == Direction::FromNode && is_died(json) {
-                    died[conn] = true;
+                if let Some(r) = conns.get_mut(conn) {
+                    if let (Some(cid), None) = (channel_of(json), &r.channel) {
+                        r.channel = Some(cid.to_string());
+                    }
+                    if *direction == Direction::FromNode && is_died(json) {
+                        r.died = true;
+                    }
                 }
                 actions.push(match direction {
                     Direction::ToNode => Action::Send { conn, json: json.clone() },
@@ -239,7 +275,7 @@ fn attribute(steps: &[Step]) -> (Vec<Action>, Vec<Role>) {
             Step::Note { .. } => {}
         }
     }
-    (actions, roles)
+    (actions, conns.into_iter().map(|r| r.role).collect())
 }
 
 /// The group set-up of a corpus file that never opens a connection itself:
@@ -286,7 +322,12 @@ impl Default for Options {
 /// Replays the recording at `path` (with its group set-up first when it needs one).
 pub fn replay_file(path: &Path, options: &Options) -> Report {
     let name = path.display().to_string();
-    let fail = |e: String| Report { name: name.clone(), connections: Vec::new(), stalls: Vec::new(), error: Some(e) };
+    let fail = |e: String| Report {
+        name: name.clone(),
+        connections: Vec::new(),
+        stalls: Vec::new(),
+        error: Some(e),
+    };
     let rec = match Recording::from_file(path) {
         Ok(r) => r,
         Err(e) => return fail(e.to_string()),
@@ -321,10 +362,25 @@ struct Conn {
     seen: Vec<Value>,
 }
 
+/// The generated keys standing in for the recorded participants.
+struct Keys {
+    initiator: SecretKey,
+    responder: SecretKey,
+}
+
+impl Keys {
+    fn of(&self, role: Role) -> &SecretKey {
+        match role {
+            Role::Initiator => &self.initiator,
+            Role::Responder => &self.responder,
+        }
+    }
+}
+
 struct Replayer {
     node: NodeDouble,
     network: NetworkId,
-    keys: HashMap<Role, SecretKey>,
+    keys: Keys,
     map: HashMap<String, String>,
     conns: Vec<Conn>,
     expected: Vec<Vec<Value>>,
@@ -340,7 +396,13 @@ pub fn replay_steps(name: &str, network: &str, steps: &[Step], options: &Options
     replay_steps_with(name, network, steps, options, false)
 }
 
-fn replay_steps_with(name: &str, network: &str, steps: &[Step], options: &Options, foreign: bool) -> Report {
+fn replay_steps_with(
+    name: &str,
+    network: &str,
+    steps: &[Step],
+    options: &Options,
+    foreign: bool,
+) -> Report {
     let (actions, roles) = attribute(steps);
     // Blocks come only when the replay asks for them; the FSMs talk to each other with a
     // latency long enough for the replayer to send what the recorded clients sent meanwhile.
@@ -351,13 +413,18 @@ fn replay_steps_with(name: &str, network: &str, steps: &[Step], options: &Option
     let node = match super::spawn(config) {
         Ok(n) => n,
         Err(e) => {
-            return Report { name: name.into(), connections: Vec::new(), stalls: Vec::new(), error: Some(e.to_string()) };
+            return Report {
+                name: name.into(),
+                connections: Vec::new(),
+                stalls: Vec::new(),
+                error: Some(e.to_string()),
+            };
         }
     };
     let mut r = Replayer {
         node,
         network: NetworkId::new(network),
-        keys: HashMap::from([(Role::Initiator, SecretKey::generate()), (Role::Responder, SecretKey::generate())]),
+        keys: Keys { initiator: SecretKey::generate(), responder: SecretKey::generate() },
         map: HashMap::new(),
         conns: Vec::new(),
         expected: vec![Vec::new(); roles.len()],
@@ -375,8 +442,12 @@ fn replay_steps_with(name: &str, network: &str, steps: &[Step], options: &Option
         }
         match action {
             Action::Expect { conn, json } => {
-                r.expected[*conn].push(json.clone());
-                pending[*conn] += 1;
+                if let Some(e) = r.expected.get_mut(*conn) {
+                    e.push(json.clone());
+                }
+                if let Some(p) = pending.get_mut(*conn) {
+                    *p += 1;
+                }
             }
             other => {
                 r.wait(&pending, &actions, i);
@@ -392,7 +463,7 @@ fn replay_steps_with(name: &str, network: &str, steps: &[Step], options: &Option
         .map(|(c, conn)| ConnReport {
             role: conn.role,
             expected: expected_keys(&actions, c),
-            observed: conn.seen.iter().map(|v| observed_key(v)).collect(),
+            observed: conn.seen.iter().map(observed_key).collect(),
         })
         .collect();
     Report { name: name.into(), connections, stalls: r.stalls, error: None }
@@ -402,8 +473,12 @@ fn expected_keys(actions: &[Action], conn: usize) -> Vec<Key> {
     actions
         .iter()
         .filter_map(|a| match a {
-            Action::Send { conn: c, json } if *c == conn => Some(frame_key(Direction::ToNode, json)),
-            Action::Expect { conn: c, json } if *c == conn => Some(frame_key(Direction::FromNode, json)),
+            Action::Send { conn: c, json } if *c == conn => {
+                Some(frame_key(Direction::ToNode, json))
+            }
+            Action::Expect { conn: c, json } if *c == conn => {
+                Some(frame_key(Direction::FromNode, json))
+            }
             _ => None,
         })
         .collect()
@@ -448,8 +523,10 @@ impl Replayer {
     fn map_accounts(&mut self, steps: &[Step]) {
         for step in steps {
             let Step::Connect { url, .. } = step else { continue };
-            for (role, key) in [(Role::Initiator, "initiator_id"), (Role::Responder, "responder_id")] {
-                let ours = self.keys[&role].public_key().to_string();
+            for (role, key) in
+                [(Role::Initiator, "initiator_id"), (Role::Responder, "responder_id")]
+            {
+                let ours = self.keys.of(role).public_key().to_string();
                 if self.map.values().any(|v| *v == ours) {
                     continue;
                 }
@@ -476,7 +553,9 @@ impl Replayer {
             for c in 0..self.conns.len() {
                 while let Some(v) = self.poll(c) {
                     self.learn(c, &v);
-                    self.conns[c].seen.push(v);
+                    if let Some(conn) = self.conns.get_mut(c) {
+                        conn.seen.push(v);
+                    }
                     progress = true;
                 }
             }
@@ -484,8 +563,9 @@ impl Replayer {
                 last_progress = Instant::now();
             }
             let missing = (0..self.conns.len()).find_map(|c| {
-                let received = self.conns[c].seen.iter().filter(|v| v.get("__sent").is_none()).count();
-                (received < pending.get(c).copied().unwrap_or(0)).then(|| self.expected[c].get(received).cloned())
+                let received = self.received(c);
+                (received < pending.get(c).copied().unwrap_or(0))
+                    .then(|| self.expected.get(c).and_then(|e| e.get(received)).cloned())
             });
             let Some(next) = missing else { return };
             let idle = last_progress.elapsed();
@@ -493,7 +573,9 @@ impl Replayer {
                 continue;
             }
             let next = next.unwrap_or(Value::Null);
-            if frame_key(Direction::FromNode, &next) == "<- channels.on_chain_tx can_slash" && !injected {
+            if frame_key(Direction::FromNode, &next) == "<- channels.on_chain_tx can_slash"
+                && !injected
+            {
                 injected = true;
                 self.node.inject_stale_close_solo(None, Role::Responder, None);
                 self.node.mine_blocks(1);
@@ -517,17 +599,21 @@ impl Replayer {
         }
     }
 
+    /// Node frames received on connection `c` so far.
+    fn received(&self, c: usize) -> usize {
+        self.conns
+            .get(c)
+            .map_or(0, |conn| conn.seen.iter().filter(|v| v.get("__sent").is_none()).count())
+    }
+
     fn poll(&mut self, c: usize) -> Option<Value> {
         let probe = self.conns.get_mut(c)?.probe.as_mut()?;
-        match probe.recv(Duration::from_millis(2)) {
-            Ok(v) => v,
-            Err(_) => None,
-        }
+        probe.recv(Duration::from_millis(2)).unwrap_or_default()
     }
 
     /// Maps recorded ids to the double's from a frame and its recorded counterpart.
     fn learn(&mut self, c: usize, got: &Value) {
-        let idx = self.conns[c].seen.iter().filter(|v| v.get("__sent").is_none()).count();
+        let idx = self.received(c);
         let Some(expected) = self.expected.get(c).and_then(|e| e.get(idx)).cloned() else { return };
         if frame_key(Direction::FromNode, &expected) != frame_key(Direction::FromNode, got) {
             return;
@@ -553,7 +639,9 @@ impl Replayer {
                 while self.conns.len() <= *conn {
                     self.conns.push(Conn { probe: None, role: *role, seen: Vec::new() });
                 }
-                self.conns[*conn] = Conn { probe, role: *role, seen: Vec::new() };
+                if let Some(slot) = self.conns.get_mut(*conn) {
+                    *slot = Conn { probe, role: *role, seen: Vec::new() };
+                }
             }
             Action::Close { conn } => {
                 if let Some(p) = self.conns.get_mut(*conn).and_then(|c| c.probe.take()) {
@@ -581,11 +669,14 @@ impl Replayer {
     /// A transfer between accounts the connect URLs never named (a corpus file recorded in
     /// another run than its group set-up): the sender is `from`, the peer `to`.
     fn map_transfer_accounts(&mut self, role: Role, json: &Value) {
-        if !self.foreign || json.get("method").and_then(Value::as_str) != Some("channels.update.new") {
+        if !self.foreign
+            || json.get("method").and_then(Value::as_str) != Some("channels.update.new")
+        {
             return;
         }
         let params = json.get("params");
-        let field = |k: &str| params.and_then(|p| p.get(k)).and_then(Value::as_str).map(str::to_string);
+        let field =
+            |k: &str| params.and_then(|p| p.get(k)).and_then(Value::as_str).map(str::to_string);
         let (Some(from), Some(to)) = (field("from"), field("to")) else { return };
         let known = |a: &str| self.map.contains_key(a) || self.map.values().any(|v| v == a);
         let parses = |a: &str| a.parse::<aesc_codec::id::AccountId>().is_ok();
@@ -593,7 +684,7 @@ impl Replayer {
             return;
         }
         for (recorded, who) in [(from, role), (to, role.other())] {
-            let ours = self.keys[&who].public_key().to_string();
+            let ours = self.keys.of(who).public_key().to_string();
             self.map.insert(recorded, ours);
         }
     }
@@ -601,18 +692,21 @@ impl Replayer {
     /// Replaces a recorded `signed_tx` by the double's last sign request, signed as many times
     /// as the recorded reply was.
     fn resign(&self, conn: usize, role: Role, recorded: &Value, out: &mut Value) {
-        let Some(rec_tx) = recorded.get("params").and_then(|p| p.get("signed_tx")).and_then(Value::as_str) else {
+        let Some(rec_tx) =
+            recorded.get("params").and_then(|p| p.get("signed_tx")).and_then(Value::as_str)
+        else {
             return;
         };
         let Ok(rec) = SignedTx::from_api_str(rec_tx) else { return };
-        let last_request = self.conns[conn].seen.iter().rev().find(|v| {
+        let Some(seen) = self.conns.get(conn).map(|c| &c.seen) else { return };
+        let last_request = seen.iter().rev().find(|v| {
             v.get("method").and_then(Value::as_str).is_some_and(|m| m.starts_with("channels.sign."))
         });
         let Some(tx) = last_request.and_then(super::probe::sign_request_tx) else { return };
         let Ok(mut ours) = SignedTx::from_api_str(tx) else { return };
-        ours.sign(&self.keys[&role], &self.network, SignatureForm::Raw);
+        ours.sign(self.keys.of(role), &self.network, SignatureForm::Raw);
         if ours.signatures.len() < rec.signatures.len() {
-            ours.sign(&self.keys[&role.other()], &self.network, SignatureForm::Raw);
+            ours.sign(self.keys.of(role.other()), &self.network, SignatureForm::Raw);
         }
         if let Some(p) = out.get_mut("params").and_then(Value::as_object_mut) {
             p.insert("signed_tx".into(), Value::String(ours.to_api_string()));
@@ -624,7 +718,9 @@ fn describe(a: Option<&Action>) -> String {
     match a {
         Some(Action::Connect { role, .. }) => format!("{} connects", role.as_str()),
         Some(Action::Close { conn }) => format!("conn {conn} closes"),
-        Some(Action::Send { conn, json }) => format!("conn {conn} sends {}", frame_key(Direction::ToNode, json)),
+        Some(Action::Send { conn, json }) => {
+            format!("conn {conn} sends {}", frame_key(Direction::ToNode, json))
+        }
         Some(Action::Expect { .. }) => "expect".into(),
         None => "end".into(),
     }
@@ -653,7 +749,9 @@ fn map_json(v: &Value, map: &HashMap<String, String>) -> Value {
     match v {
         Value::String(s) => Value::String(map.get(s).cloned().unwrap_or_else(|| s.clone())),
         Value::Array(a) => Value::Array(a.iter().map(|x| map_json(x, map)).collect()),
-        Value::Object(o) => Value::Object(o.iter().map(|(k, x)| (k.clone(), map_json(x, map))).collect()),
+        Value::Object(o) => {
+            Value::Object(o.iter().map(|(k, x)| (k.clone(), map_json(x, map))).collect())
+        }
         other => other.clone(),
     }
 }

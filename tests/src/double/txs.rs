@@ -3,8 +3,8 @@
 
 use aesc_codec::crypto::{verify_tx_bytes, NetworkId};
 use aesc_codec::id::{AccountId, Signature};
-pub(crate) use aesc_codec::tx::{SignedTx, Tx};
 use aesc_codec::tx::TxError;
+pub(crate) use aesc_codec::tx::{SignedTx, Tx};
 use aesc_codec::Uint;
 
 /// Base gas of a channel transaction (`aec_governance:tx_base_gas`).
@@ -112,13 +112,25 @@ pub(crate) fn parse_reply(text: &str) -> Result<SignedTx, ReplyError> {
 }
 
 /// The signature of `signer` (raw or hash form, on `network`) in `signed`, if there is one.
-pub(crate) fn signature_of(signed: &SignedTx, network: &NetworkId, signer: &AccountId) -> Option<Signature> {
+pub(crate) fn signature_of(
+    signed: &SignedTx,
+    network: &NetworkId,
+    signer: &AccountId,
+) -> Option<Signature> {
     let bytes = signed.tx.to_rlp();
-    signed.signatures.iter().find(|sig| verify_tx_bytes(network, &bytes, signer, sig).is_some()).copied()
+    signed
+        .signatures
+        .iter()
+        .find(|sig| verify_tx_bytes(network, &bytes, signer, sig).is_some())
+        .copied()
 }
 
 /// Whether `signed` carries exactly one valid signature by each of `signers` and nothing else.
-pub(crate) fn signed_exactly_by(signed: &SignedTx, network: &NetworkId, signers: &[AccountId]) -> bool {
+pub(crate) fn signed_exactly_by(
+    signed: &SignedTx,
+    network: &NetworkId,
+    signers: &[AccountId],
+) -> bool {
     let mut sigs = signed.signatures.clone();
     sigs.sort();
     sigs.dedup();
@@ -161,7 +173,10 @@ mod tests {
     #[test]
     fn bad_strings() {
         assert_eq!(parse_reply("tx_garbage"), Err(ReplyError::Encoding));
-        let not_signed = aesc_codec::encoding::encode(aesc_codec::encoding::Prefix::Transaction, &[0xc2, 0x0c, 0x01]);
+        let not_signed = aesc_codec::encoding::encode(
+            aesc_codec::encoding::Prefix::Transaction,
+            &[0xc2, 0x0c, 0x01],
+        );
         assert_eq!(parse_reply(&not_signed), Err(ReplyError::Structure));
     }
 }

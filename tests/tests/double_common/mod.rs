@@ -1,7 +1,8 @@
 //! Shared helpers of the node double's integration tests: two scripted clients with their
 //! keys, and the channel open they all start with.
 
-#![allow(dead_code)]
+// Test support: panicking on unexpected node traffic is the point.
+#![allow(dead_code, clippy::unwrap_used, clippy::indexing_slicing)]
 
 use std::time::Duration;
 

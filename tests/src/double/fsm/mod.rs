@@ -9,8 +9,8 @@
 //! Inputs are parsed client requests, socket events, new blocks and clock ticks; outputs are
 //! frames pushed to an [`Outbox`]. Nothing here touches a socket, a thread or the clock.
 
-mod ops;
 mod open;
+mod ops;
 mod queries;
 mod session;
 
@@ -95,8 +95,6 @@ pub(crate) struct Side {
     /// Min-depth progress of the transaction the channel waits for.
     pub own_locked: bool,
     pub peer_locked: bool,
-    /// The client assumed the minimum depth of the awaited tx (`assume_minimum_depth`).
-    pub assumed: bool,
     /// The FSM stops at this time (its peer stopped and it has not noticed yet).
     pub dying_at: Option<Instant>,
     /// The FSM was started by a reestablish that has not completed yet.
@@ -118,7 +116,6 @@ impl Side {
             timer: None,
             own_locked: false,
             peer_locked: false,
-            assumed: false,
             dying_at: None,
             fresh: false,
         }
@@ -157,7 +154,7 @@ pub(crate) enum Phase {
     /// A solo close or slash is on chain; waiting for the lock period.
     Closing,
     /// A mutual close or a settlement was pushed; the channel closes when it is confirmed.
-    Finalizing { hash: [u8; 32], fee: Uint, included: Option<u64> },
+    Finalizing { fee: Uint, included: Option<u64> },
     /// Both clients left; the channel waits to be reestablished.
     Left,
     /// Closed on chain or abandoned; both FSMs stopped.
@@ -182,7 +179,7 @@ pub(crate) struct Latest {
 pub(crate) struct Channel {
     pub id: Option<ChannelId>,
     pub port: Option<u64>,
-    pub sides: [Side; 2],
+    pub sides: PerRole<Side>,
     pub phase: Phase,
     pub latest: Option<Latest>,
     /// Earlier co-signed states, oldest first.
@@ -192,15 +189,39 @@ pub(crate) struct Channel {
     /// Txs whose minimum depth a client assumed: who, hash, type, fee. The real confirmation
     /// is reported later as `minimum_depth_achieved`.
     pub assumed: Vec<(Role, [u8; 32], &'static str, Uint)>,
-    pub ops: [Option<ops::Op>; 2],
+    pub ops: PerRole<Option<ops::Op>>,
     /// Fee and amounts of the create tx.
     pub create: Option<Tx>,
 }
 
-pub(crate) const fn idx(role: Role) -> usize {
-    match role {
-        Role::Initiator => 0,
-        Role::Responder => 1,
+/// One value per participant.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct PerRole<T> {
+    pub initiator: T,
+    pub responder: T,
+}
+
+impl<T> PerRole<T> {
+    pub(crate) fn get(&self, role: Role) -> &T {
+        match role {
+            Role::Initiator => &self.initiator,
+            Role::Responder => &self.responder,
+        }
+    }
+
+    pub(crate) fn get_mut(&mut self, role: Role) -> &mut T {
+        match role {
+            Role::Initiator => &mut self.initiator,
+            Role::Responder => &mut self.responder,
+        }
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &T> {
+        [&self.initiator, &self.responder].into_iter()
+    }
+
+    pub(crate) fn iter_mut(&mut self) -> impl Iterator<Item = &mut T> {
+        [&mut self.initiator, &mut self.responder].into_iter()
     }
 }
 
@@ -216,13 +237,16 @@ impl Channel {
         let mut ch = Channel {
             id: None,
             port: opts.port,
-            sides: [Side::absent(Role::Initiator), Side::absent(Role::Responder)],
+            sides: PerRole {
+                initiator: Side::absent(Role::Initiator),
+                responder: Side::absent(Role::Responder),
+            },
             phase: Phase::AwaitingPeer,
             latest: None,
             history: Vec::new(),
             snapshot: None,
             assumed: Vec::new(),
-            ops: [None, None],
+            ops: PerRole::default(),
             create: None,
         };
         let account = match role {
@@ -242,11 +266,11 @@ impl Channel {
     }
 
     pub(crate) fn side(&self, role: Role) -> &Side {
-        &self.sides[idx(role)]
+        self.sides.get(role)
     }
 
     pub(crate) fn side_mut(&mut self, role: Role) -> &mut Side {
-        &mut self.sides[idx(role)]
+        self.sides.get_mut(role)
     }
 
     /// The account of `role` (known once both joined).
@@ -264,7 +288,8 @@ impl Channel {
 
     fn report_fsm_up(&mut self, ctx: &mut Ctx<'_>, role: Role) {
         let fsm_id = self.side(role).fsm_id;
-        let frame = frames::info(self.id.as_ref(), "fsm_up", &[("fsm_id", json!(fsm_id.to_string()))]);
+        let frame =
+            frames::info(self.id.as_ref(), "fsm_up", &[("fsm_id", json!(fsm_id.to_string()))]);
         self.send(ctx, role, &frame);
     }
 
@@ -322,7 +347,7 @@ impl Channel {
         if let Some(conn) = side.conn.take() {
             ctx.out.close_at(ctx.now + DIED_LINGER, conn);
         }
-        self.ops[idx(role)] = None;
+        *self.ops.get_mut(role) = None;
     }
 
     /// Whether nothing of the channel is left to run or to reestablish.
@@ -403,17 +428,16 @@ impl Channel {
 
     /// Resets the running timers of both sides (any FSM event does, as in the node).
     fn touch(&mut self) {
-        for s in &mut self.sides {
+        for s in self.sides.iter_mut() {
             s.timer = None;
         }
     }
 
     /// Puts the timer each side should run now in place, keeping running ones.
     pub(crate) fn rearm(&mut self, ctx: &Ctx<'_>) {
-        for i in 0..2 {
-            let role = if i == 0 { Role::Initiator } else { Role::Responder };
+        for role in [Role::Initiator, Role::Responder] {
             let wanted = self.timer_for(role);
-            let side = &mut self.sides[i];
+            let side = self.sides.get_mut(role);
             let Some(opts) = &side.opts else { continue };
             match wanted {
                 None => side.timer = None,
@@ -484,7 +508,9 @@ impl Channel {
         for role in [Role::Initiator, Role::Responder] {
             let side = self.side(role);
             let due = match side.timer {
-                Some((kind, at)) if at <= ctx.now && side.running && side.dying_at.is_none() => Some(kind),
+                Some((kind, at)) if at <= ctx.now && side.running && side.dying_at.is_none() => {
+                    Some(kind)
+                }
                 _ => None,
             };
             if let Some(kind) = due {
@@ -501,7 +527,13 @@ impl Channel {
     }
 
     /// Moves `role`'s client to another socket (reconnect), closing the previous one.
-    pub(crate) fn attach(&mut self, ctx: &mut Ctx<'_>, role: Role, conn: ConnId, opts: SideOptions) {
+    pub(crate) fn attach(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        role: Role,
+        conn: ConnId,
+        opts: SideOptions,
+    ) {
         let side = self.side_mut(role);
         if let Some(old) = side.conn.replace(conn) {
             ctx.out.close(ctx.now, old);
@@ -529,14 +561,11 @@ impl Channel {
         self.rearm(ctx);
     }
 
-    /// The role whose client is on `conn`.
-    pub(crate) fn role_of(&self, conn: ConnId) -> Option<Role> {
-        self.sides.iter().find(|s| s.conn == Some(conn)).map(|s| s.role)
-    }
-
     /// The participant account a JSON field names, as a role.
     pub(crate) fn role_of_account(&self, account: &AccountId) -> Option<Role> {
-        [Role::Initiator, Role::Responder].into_iter().find(|r| self.side(*r).account == Some(*account))
+        [Role::Initiator, Role::Responder]
+            .into_iter()
+            .find(|r| self.side(*r).account == Some(*account))
     }
 
     /// The channel reserve.
@@ -551,10 +580,5 @@ impl Channel {
     /// The `ttl` of FSM-built on-chain txs of `role`.
     pub(crate) fn ttl(&self, role: Role) -> u64 {
         self.side(role).opts.as_ref().and_then(|o| o.ttl).unwrap_or(0)
-    }
-
-    /// The lock period.
-    pub(crate) fn lock_period(&self) -> u64 {
-        self.side(Role::Initiator).open.as_ref().map_or(0, |p| p.lock_period)
     }
 }

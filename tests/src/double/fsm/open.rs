@@ -208,12 +208,20 @@ impl Channel {
         let Some(id) = self.id else { return };
         let api = signed.to_api_string();
         let chan = Some(&id);
-        self.send(ctx, Role::Responder, &frames::on_chain_tx(chan, "funding_created", &api, tx.type_name()));
+        self.send(
+            ctx,
+            Role::Responder,
+            &frames::on_chain_tx(chan, "funding_created", &api, tx.type_name()),
+        );
         let fsm_id = self.side(Role::Initiator).fsm_id;
         let funding_signed =
             frames::info(chan, "funding_signed", &[("fsm_id", json!(fsm_id.to_string()))]);
         self.send(ctx, Role::Initiator, &funding_signed);
-        self.send(ctx, Role::Initiator, &frames::on_chain_tx(chan, "funding_signed", &api, tx.type_name()));
+        self.send(
+            ctx,
+            Role::Initiator,
+            &frames::on_chain_tx(chan, "funding_signed", &api, tx.type_name()),
+        );
         let Tx::ChannelCreate(c) = tx else { return };
         let hash = signed.hash().0;
         ctx.chain.push(Pending {
@@ -241,7 +249,7 @@ impl Channel {
             offchain: false,
             on_chain: true,
         });
-        for s in &mut self.sides {
+        for s in self.sides.iter_mut() {
             s.own_locked = false;
             s.peer_locked = false;
         }
@@ -257,7 +265,9 @@ impl Channel {
         // An initiator without its own settings adopts the responder's.
         let peer = self.side(role.other()).opts.as_ref();
         let (strategy, depth) = match own {
-            Some(o) if o.strategy.is_some() || o.minimum_depth.is_some() => (o.strategy, o.minimum_depth),
+            Some(o) if o.strategy.is_some() || o.minimum_depth.is_some() => {
+                (o.strategy, o.minimum_depth)
+            }
             _ => peer.map_or((None, None), |o| (o.strategy, o.minimum_depth)),
         };
         match strategy.unwrap_or(DepthStrategy::TxFee) {
@@ -290,7 +300,12 @@ impl Channel {
             *inc = Some(included);
             let api = self.latest.as_ref().map(|l| l.signed.to_api_string()).unwrap_or_default();
             for role in [Role::Initiator, Role::Responder] {
-                let frame = frames::on_chain_tx(self.id.as_ref(), "channel_changed", &api, "channel_create_tx");
+                let frame = frames::on_chain_tx(
+                    self.id.as_ref(),
+                    "channel_changed",
+                    &api,
+                    "channel_create_tx",
+                );
                 self.send(ctx, role, &frame);
             }
         }
@@ -337,7 +352,7 @@ impl Channel {
         }
         let done = self.sides.iter().all(|s| s.own_locked && s.peer_locked);
         if done {
-            for s in &mut self.sides {
+            for s in self.sides.iter_mut() {
                 s.own_locked = false;
                 s.peer_locked = false;
             }
@@ -347,9 +362,19 @@ impl Channel {
 
     /// `channels.assume_minimum_depth {tx_hash}`: the funding tx counts as confirmed for this
     /// side; its real confirmation is reported later as `minimum_depth_achieved`.
-    pub(crate) fn assume_minimum_depth(&mut self, ctx: &mut Ctx<'_>, role: Role, req: &super::Request) {
+    pub(crate) fn assume_minimum_depth(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        role: Role,
+        req: &super::Request,
+    ) {
         let Some(text) = req.params.get("tx_hash").and_then(|v| v.as_str()) else {
-            return self.reply_err(ctx, role, req, &NodeError::rpc(frames::RpcCode::MethodNotFound));
+            return self.reply_err(
+                ctx,
+                role,
+                req,
+                &NodeError::rpc(frames::RpcCode::MethodNotFound),
+            );
         };
         // A malformed hash gets no reply at all from the node.
         let Ok(hash) = text.parse::<aesc_codec::id::TxHash>() else { return };
@@ -372,7 +397,12 @@ impl Channel {
 
 /// The fee rule of FSM-built txs: no fee → minimum fee at `gas_price` (default: the node's
 /// minimum gas price); a fee alone → that fee; both → the larger of the two.
-pub(crate) fn set_fee(tx: &mut Tx, fee: Option<&Uint>, gas_price: Option<&Uint>, min_gas_price: &Uint) {
+pub(crate) fn set_fee(
+    tx: &mut Tx,
+    fee: Option<&Uint>,
+    gas_price: Option<&Uint>,
+    min_gas_price: &Uint,
+) {
     let gp = gas_price.cloned().unwrap_or_else(|| min_gas_price.clone());
     match (fee, gas_price) {
         (Some(f), None) => tx.set_fee(f.clone()),

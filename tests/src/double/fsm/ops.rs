@@ -17,10 +17,12 @@ use super::super::frames::{self, DataCode, NodeError, RpcCode};
 use super::super::ledger::{Ledger, UpdateError};
 use super::super::outbox::Observation;
 use super::super::request::Request;
-use super::super::txs::{parse_reply, signature_of, signed_exactly_by, ReplyError, SignedTx, Tx, TxExt};
+use super::super::txs::{
+    parse_reply, signature_of, signed_exactly_by, ReplyError, SignedTx, Tx, TxExt,
+};
 use super::super::Role;
 use super::open::set_fee;
-use super::{idx, Channel, Ctx, Latest, Phase};
+use super::{Channel, Ctx, Latest, PerRole, Phase};
 
 /// The kinds of operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -155,15 +157,16 @@ impl Channel {
     /// Whether `role` may start an operation now; a pending own signature or an awaited
     /// acknowledgement turns the request into a conflict, as the node does.
     fn may_start(&mut self, ctx: &mut Ctx<'_>, role: Role, req: &Request) -> bool {
-        let me = idx(role);
-        let peer = idx(role.other());
-        let on_chain = |op: &Option<Op>| matches!(op, Some(Op { stage: Stage::OnChain { .. }, .. }));
-        if on_chain(&self.ops[me]) || on_chain(&self.ops[peer]) {
+        let me = role;
+        let peer = role.other();
+        let on_chain =
+            |op: &Option<Op>| matches!(op, Some(Op { stage: Stage::OnChain { .. }, .. }));
+        if on_chain(self.ops.get(me)) || on_chain(self.ops.get(peer)) {
             self.reply_err(ctx, role, req, &unknown_request());
             return false;
         }
-        let mine_pending = self.ops[me].is_some();
-        let peer_awaits_me = matches!(&self.ops[peer], Some(Op { stage: Stage::AckSig, .. }));
+        let mine_pending = self.ops.get(me).is_some();
+        let peer_awaits_me = matches!(self.ops.get(peer), Some(Op { stage: Stage::AckSig, .. }));
         if mine_pending || peer_awaits_me {
             self.conflict(ctx, 2, &[role.other(), role]);
             return false;
@@ -173,7 +176,7 @@ impl Channel {
 
     /// Rolls back every operation in progress and reports a conflict to `to`.
     pub(crate) fn conflict(&mut self, ctx: &mut Ctx<'_>, code: u64, to: &[Role]) {
-        self.ops = [None, None];
+        self.ops = PerRole::default();
         let round = self.latest.as_ref().map_or(0, |l| l.round);
         if let Some(id) = self.id {
             for role in to {
@@ -202,7 +205,8 @@ impl Channel {
             Ok(l) => (l.ledger.clone(), l.round),
             Err(e) => return self.reply_err(ctx, role, req, &e),
         };
-        let participants = self.role_of_account(&from).is_some() && self.role_of_account(&to).is_some();
+        let participants =
+            self.role_of_account(&from).is_some() && self.role_of_account(&to).is_some();
         if !participants {
             return self.reply_err(ctx, role, req, &NodeError::data(DataCode::InvalidPubkeys));
         }
@@ -221,7 +225,15 @@ impl Channel {
             updates: None,
             state_hash: StateHash(ledger.state_hash()),
         });
-        self.start_op(ctx, role, req, OpKind::Update, tx, Some((ledger, round + 1)), Value::Array(updates));
+        self.start_op(
+            ctx,
+            role,
+            req,
+            OpKind::Update,
+            tx,
+            Some((ledger, round + 1)),
+            Value::Array(updates),
+        );
     }
 
     /// `channels.deposit` / `channels.withdraw`.
@@ -302,7 +314,11 @@ impl Channel {
     /// `channels.shutdown`.
     pub(crate) fn request_shutdown(&mut self, ctx: &mut Ctx<'_>, role: Role, req: &Request) {
         let checked = (|| {
-            Ok::<_, NodeError>((req.opt_uint("fee")?, req.opt_uint("gas_price")?, req.opt_u64("nonce")?))
+            Ok::<_, NodeError>((
+                req.opt_uint("fee")?,
+                req.opt_uint("gas_price")?,
+                req.opt_u64("nonce")?,
+            ))
         })();
         let (fee, gas_price, nonce) = match checked {
             Ok(v) => v,
@@ -359,9 +375,19 @@ impl Channel {
     }
 
     /// `channels.close_solo`, `channels.slash`, `channels.settle`, `channels.snapshot_solo`.
-    pub(crate) fn request_solo(&mut self, ctx: &mut Ctx<'_>, role: Role, req: &Request, kind: OpKind) {
+    pub(crate) fn request_solo(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        role: Role,
+        req: &Request,
+        kind: OpKind,
+    ) {
         let checked = (|| {
-            Ok::<_, NodeError>((req.opt_uint("fee")?, req.opt_uint("gas_price")?, req.opt_u64("nonce")?))
+            Ok::<_, NodeError>((
+                req.opt_uint("fee")?,
+                req.opt_uint("gas_price")?,
+                req.opt_u64("nonce")?,
+            ))
         })();
         let (fee, gas_price, nonce) = match checked {
             Ok(v) => v,
@@ -375,18 +401,31 @@ impl Channel {
             return self.reply_err(ctx, role, req, &unknown_request());
         };
         let from = self.account(role);
-        let payload =
-            if latest.on_chain { Payload::Empty } else { Payload::Tx(Box::new(latest.signed.clone())) };
+        let payload = if latest.on_chain {
+            Payload::Empty
+        } else {
+            Payload::Tx(Box::new(latest.signed.clone()))
+        };
         let ttl = self.ttl(role);
         let on_chain = ctx.chain.channel(&channel).cloned();
         let fee0 = Uint::zero();
         let mut tx = match kind {
             OpKind::Snapshot => {
                 if !latest.offchain {
-                    return self.reply_err(ctx, role, req, &NodeError::data(DataCode::OffchainTxExpected));
+                    return self.reply_err(
+                        ctx,
+                        role,
+                        req,
+                        &NodeError::data(DataCode::OffchainTxExpected),
+                    );
                 }
                 if latest.on_chain {
-                    return self.reply_err(ctx, role, req, &NodeError::data(DataCode::AlreadyOnChain));
+                    return self.reply_err(
+                        ctx,
+                        role,
+                        req,
+                        &NodeError::data(DataCode::AlreadyOnChain),
+                    );
                 }
                 Tx::ChannelSnapshotSolo(ChannelSnapshotSoloTx {
                     channel_id: channel,
@@ -462,10 +501,14 @@ impl Channel {
             Some(how) => SignedTx::unsigned(alter_tx(&tx, how, next.as_ref().map(|(l, _)| l))),
             None => SignedTx::unsigned(tx.clone()),
         };
-        let frame =
-            frames::sign_request(self.id.as_ref(), kind.sign_tag(), &sent.to_api_string(), updates.clone());
+        let frame = frames::sign_request(
+            self.id.as_ref(),
+            kind.sign_tag(),
+            &sent.to_api_string(),
+            updates.clone(),
+        );
         self.send(ctx, role, &frame);
-        self.ops[idx(role)] = Some(Op {
+        *self.ops.get_mut(role) = Some(Op {
             kind,
             stage: Stage::StarterSig,
             tx,
@@ -478,7 +521,13 @@ impl Channel {
     }
 
     /// A signing reply (or an abort) from `role`.
-    pub(crate) fn on_sign_reply(&mut self, ctx: &mut Ctx<'_>, role: Role, req: &Request, reply: SignReply) {
+    pub(crate) fn on_sign_reply(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        role: Role,
+        req: &Request,
+        reply: SignReply,
+    ) {
         if let Some(code) = req.params.get("error") {
             return self.on_abort(ctx, role, req, reply, code);
         }
@@ -496,13 +545,22 @@ impl Channel {
         self.reply_ok(ctx, role, req);
         self.touch();
         match reply {
-            SignReply::InitiatorSign | SignReply::ResponderSign => self.on_create_signed(ctx, role, signed),
+            SignReply::InitiatorSign | SignReply::ResponderSign => {
+                self.on_create_signed(ctx, role, signed)
+            }
             SignReply::Starter(kind) => self.on_starter_signed(ctx, role, kind, signed),
             SignReply::Ack(kind) => self.on_ack_signed(ctx, role, kind, signed),
         }
     }
 
-    fn on_abort(&mut self, ctx: &mut Ctx<'_>, role: Role, req: &Request, reply: SignReply, code: &Value) {
+    fn on_abort(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        role: Role,
+        req: &Request,
+        reply: SignReply,
+        code: &Value,
+    ) {
         let code = match code {
             Value::Number(n) => n.as_u64(),
             Value::String(s) => s.parse::<u64>().ok(),
@@ -511,35 +569,35 @@ impl Channel {
         let Some(code) = code.filter(|c| (1..=65535).contains(c)) else {
             return self.reply_err(ctx, role, req, &unknown_request());
         };
-        let me = idx(role);
-        let peer = idx(role.other());
+        let me = role;
+        let peer = role.other();
         let own = matches!(
-            (&self.ops[me], reply),
+            (self.ops.get(me), reply),
             (Some(Op { stage: Stage::StarterSig, kind, .. }), SignReply::Starter(k)) if *kind == k
         );
         let ack = matches!(
-            (&self.ops[peer], reply),
+            (self.ops.get(peer), reply),
             (Some(Op { stage: Stage::AckSig, kind, .. }), SignReply::Ack(k)) if *kind == k
         );
         if !own && !ack {
             return self.reply_err(ctx, role, req, &NodeError::data(DataCode::NotAllowedNow));
         }
-        let altered = if own { &self.ops[me] } else { &self.ops[peer] };
+        let altered = if own { self.ops.get(me) } else { self.ops.get(peer) };
         if altered.as_ref().is_some_and(|o| o.altered) {
             ctx.out.observe(Observation::RefusedAlteredTx { role, code });
         }
         self.reply_ok(ctx, role, req);
         self.info(ctx, role, "aborted_update");
         if own {
-            self.ops[me] = None;
+            *self.ops.get_mut(me) = None;
         } else {
             self.conflict(ctx, code, &[role.other()]);
         }
     }
 
     fn on_starter_signed(&mut self, ctx: &mut Ctx<'_>, role: Role, kind: OpKind, signed: SignedTx) {
-        let me = idx(role);
-        let Some(op) = self.ops[me].clone() else { return };
+        let me = role;
+        let Some(op) = self.ops.get(me).clone() else { return };
         if op.kind != kind || op.stage != Stage::StarterSig {
             return;
         }
@@ -570,7 +628,8 @@ impl Channel {
             return self.finish_cosigned(ctx, role, op, signed);
         }
         let at = ctx.now + ctx.settings.peer_latency;
-        self.ops[me] = Some(Op { stage: Stage::InFlight { at }, signed: Some(signed), ..op });
+        *self.ops.get_mut(me) =
+            Some(Op { stage: Stage::InFlight { at }, signed: Some(signed), ..op });
         if ctx.settings.peer_latency.is_zero() {
             self.deliver_due(ctx);
         }
@@ -581,7 +640,7 @@ impl Channel {
     pub(crate) fn deliver_due(&mut self, ctx: &mut Ctx<'_>) {
         for role in [Role::Initiator, Role::Responder] {
             let due = matches!(
-                &self.ops[idx(role)],
+                self.ops.get(role),
                 Some(Op { stage: Stage::InFlight { at }, .. }) if *at <= ctx.now
             );
             if due {
@@ -591,12 +650,12 @@ impl Channel {
     }
 
     fn deliver(&mut self, ctx: &mut Ctx<'_>, role: Role) {
-        let me = idx(role);
-        let Some(op) = self.ops[me].clone() else { return };
+        let me = role;
+        let Some(op) = self.ops.get(me).clone() else { return };
         let Some(signed) = op.signed.clone() else { return };
         let peer = role.other();
         let peer_busy = matches!(
-            &self.ops[idx(peer)],
+            self.ops.get(peer),
             Some(Op { stage: Stage::StarterSig | Stage::InFlight { .. } | Stage::AckSig, .. })
         );
         if peer_busy {
@@ -618,16 +677,21 @@ impl Channel {
         };
         let sent = SignedTx { signatures: signed.signatures.clone(), tx: inner };
         self.info(ctx, peer, op.kind.ack_event());
-        let frame =
-            frames::sign_request(self.id.as_ref(), ack_tag, &sent.to_api_string(), op.updates.clone());
+        let frame = frames::sign_request(
+            self.id.as_ref(),
+            ack_tag,
+            &sent.to_api_string(),
+            op.updates.clone(),
+        );
         self.send(ctx, peer, &frame);
-        self.ops[me] = Some(Op { stage: Stage::AckSig, sent, altered: how.is_some(), ..op });
+        *self.ops.get_mut(me) =
+            Some(Op { stage: Stage::AckSig, sent, altered: how.is_some(), ..op });
         self.rearm(ctx);
     }
 
     fn on_ack_signed(&mut self, ctx: &mut Ctx<'_>, role: Role, kind: OpKind, signed: SignedTx) {
         let starter = role.other();
-        let Some(op) = self.ops[idx(starter)].clone() else { return };
+        let Some(op) = self.ops.get(starter).clone() else { return };
         if op.kind != kind || op.stage != Stage::AckSig {
             return;
         }
@@ -663,7 +727,7 @@ impl Channel {
         let acker = starter.other();
         match op.kind {
             OpKind::Update => {
-                self.ops[idx(starter)] = None;
+                *self.ops.get_mut(starter) = None;
                 if let Some((ledger, round)) = op.next {
                     let state_hash = ledger.state_hash();
                     self.push_history();
@@ -691,20 +755,25 @@ impl Channel {
                 if op.kind == OpKind::Shutdown {
                     self.info(ctx, acker, "closing");
                 }
-                self.send(ctx, starter, &frames::on_chain_tx(self.id.as_ref(), signed_info, &api, ty));
+                self.send(
+                    ctx,
+                    starter,
+                    &frames::on_chain_tx(self.id.as_ref(), signed_info, &api, ty),
+                );
                 if op.kind == OpKind::Shutdown {
                     self.info(ctx, starter, "closing");
                 }
                 let hash = self.push_tx(ctx, starter, &op, &signed);
                 if op.kind == OpKind::Shutdown {
-                    self.ops = [None, None];
-                    self.phase = Phase::Finalizing { hash, fee: op.tx.fee(), included: None };
+                    self.ops = PerRole::default();
+                    let _ = hash;
+                    self.phase = Phase::Finalizing { fee: op.tx.fee(), included: None };
                 } else {
-                    for s in &mut self.sides {
+                    for s in self.sides.iter_mut() {
                         s.own_locked = false;
                         s.peer_locked = false;
                     }
-                    self.ops[idx(starter)] = Some(Op {
+                    *self.ops.get_mut(starter) = Some(Op {
                         stage: Stage::OnChain { hash, included: None },
                         signed: Some(signed),
                         ..op
@@ -719,11 +788,12 @@ impl Channel {
         let hash = self.push_tx(ctx, role, &op, &signed);
         if op.kind == OpKind::Snapshot {
             // The FSM is back to open at once; the snapshot is only watched.
-            self.ops[idx(role)] = None;
+            *self.ops.get_mut(role) = None;
             self.snapshot = Some((role, hash, None));
             return;
         }
-        self.ops[idx(role)] = Some(Op { stage: Stage::OnChain { hash, included: None }, signed: Some(signed), ..op });
+        *self.ops.get_mut(role) =
+            Some(Op { stage: Stage::OnChain { hash, included: None }, signed: Some(signed), ..op });
     }
 
     /// Puts an operation's transaction in the mempool; returns its hash.
@@ -733,11 +803,19 @@ impl Channel {
         let latest = self.latest.clone();
         let (effect, not_before) = match &op.tx {
             Tx::ChannelDeposit(t) => (
-                Effect::State { round: t.round, state_hash: t.state_hash.0, delta: Some((true, t.amount.clone())) },
+                Effect::State {
+                    round: t.round,
+                    state_hash: t.state_hash.0,
+                    delta: Some((true, t.amount.clone())),
+                },
                 0,
             ),
             Tx::ChannelWithdraw(t) => (
-                Effect::State { round: t.round, state_hash: t.state_hash.0, delta: Some((false, t.amount.clone())) },
+                Effect::State {
+                    round: t.round,
+                    state_hash: t.state_hash.0,
+                    delta: Some((false, t.amount.clone())),
+                },
                 0,
             ),
             Tx::ChannelSnapshotSolo(_) => {
@@ -753,8 +831,10 @@ impl Channel {
             }
             Tx::ChannelCloseSolo(_) | Tx::ChannelSlash(_) => {
                 let Some(l) = latest.as_ref() else { return hash };
-                let i = l.ledger.balance(&self.account(Role::Initiator)).cloned().unwrap_or_default();
-                let r = l.ledger.balance(&self.account(Role::Responder)).cloned().unwrap_or_default();
+                let i =
+                    l.ledger.balance(&self.account(Role::Initiator)).cloned().unwrap_or_default();
+                let r =
+                    l.ledger.balance(&self.account(Role::Responder)).cloned().unwrap_or_default();
                 (
                     Effect::SoloClose {
                         round: l.round,
@@ -844,7 +924,9 @@ pub(crate) fn alter_tx(tx: &Tx, how: Alteration, ledger: Option<&Ledger>) -> Tx 
     };
     let mut t = tx.clone();
     match (&mut t, how) {
-        (Tx::ChannelOffChain(x), Alteration::ChannelId) => x.channel_id = other_channel(&x.channel_id),
+        (Tx::ChannelOffChain(x), Alteration::ChannelId) => {
+            x.channel_id = other_channel(&x.channel_id)
+        }
         (Tx::ChannelOffChain(x), Alteration::Round) => x.round += 1,
         (Tx::ChannelOffChain(x), Alteration::Amount | Alteration::ExtraUpdate) => {
             x.state_hash = skewed(1, &x.state_hash);
@@ -868,7 +950,9 @@ pub(crate) fn alter_tx(tx: &Tx, how: Alteration, ledger: Option<&Ledger>) -> Tx 
             Alteration::Amount => x.amount = &x.amount + &one,
             Alteration::Recipient => x.from_id = other_account(&x.from_id),
             Alteration::ExtraUpdate => x.state_hash = skewed(1, &x.state_hash),
-            Alteration::WrongType => return offchain_instead(&x.channel_id, x.round, &x.state_hash),
+            Alteration::WrongType => {
+                return offchain_instead(&x.channel_id, x.round, &x.state_hash)
+            }
         },
         (Tx::ChannelWithdraw(x), how) => match how {
             Alteration::ChannelId => x.channel_id = other_channel(&x.channel_id),
@@ -876,7 +960,9 @@ pub(crate) fn alter_tx(tx: &Tx, how: Alteration, ledger: Option<&Ledger>) -> Tx 
             Alteration::Amount => x.amount = &x.amount + &one,
             Alteration::Recipient => x.to_id = other_account(&x.to_id),
             Alteration::ExtraUpdate => x.state_hash = skewed(1, &x.state_hash),
-            Alteration::WrongType => return offchain_instead(&x.channel_id, x.round, &x.state_hash),
+            Alteration::WrongType => {
+                return offchain_instead(&x.channel_id, x.round, &x.state_hash)
+            }
         },
         (Tx::ChannelCloseMutual(x), how) => match how {
             Alteration::ChannelId => x.channel_id = other_channel(&x.channel_id),
@@ -885,7 +971,9 @@ pub(crate) fn alter_tx(tx: &Tx, how: Alteration, ledger: Option<&Ledger>) -> Tx 
                 x.initiator_amount_final = &x.initiator_amount_final + &one;
             }
             Alteration::Recipient => x.from_id = other_account(&x.from_id),
-            Alteration::WrongType => return offchain_instead(&x.channel_id, 1, &StateHash([0; 32])),
+            Alteration::WrongType => {
+                return offchain_instead(&x.channel_id, 1, &StateHash([0; 32]))
+            }
         },
         (Tx::ChannelSettle(x), how) => match how {
             Alteration::ChannelId => x.channel_id = other_channel(&x.channel_id),
@@ -894,14 +982,18 @@ pub(crate) fn alter_tx(tx: &Tx, how: Alteration, ledger: Option<&Ledger>) -> Tx 
                 x.initiator_amount_final = &x.initiator_amount_final + &one;
             }
             Alteration::Recipient => x.from_id = other_account(&x.from_id),
-            Alteration::WrongType => return offchain_instead(&x.channel_id, 1, &StateHash([0; 32])),
+            Alteration::WrongType => {
+                return offchain_instead(&x.channel_id, 1, &StateHash([0; 32]))
+            }
         },
         (Tx::ChannelCreate(x), how) => match how {
             Alteration::Amount => x.initiator_amount = &x.initiator_amount + &one,
             Alteration::Recipient => x.responder_id = other_account(&x.responder_id),
             Alteration::ChannelId => x.nonce += 1,
             Alteration::Round => x.lock_period += 1,
-            Alteration::ExtraUpdate => x.state_hash = StateHash(blake2b_256(x.state_hash.as_bytes())),
+            Alteration::ExtraUpdate => {
+                x.state_hash = StateHash(blake2b_256(x.state_hash.as_bytes()))
+            }
             Alteration::WrongType => return offchain_instead(&x.channel_id(), 1, &x.state_hash),
         },
         (other, how) => {
@@ -937,5 +1029,10 @@ pub(crate) fn alter_tx(tx: &Tx, how: Alteration, ledger: Option<&Ledger>) -> Tx 
 }
 
 fn offchain_instead(channel: &ChannelId, round: u64, state_hash: &StateHash) -> Tx {
-    Tx::ChannelOffChain(ChannelOffChainTx { channel_id: *channel, round, updates: None, state_hash: *state_hash })
+    Tx::ChannelOffChain(ChannelOffChainTx {
+        channel_id: *channel,
+        round,
+        updates: None,
+        state_hash: *state_hash,
+    })
 }

@@ -21,7 +21,8 @@ impl Channel {
         if req.id.is_some() {
             self.reply(ctx, role, req, result);
         } else {
-            let frame = frames::notification(&format!("{}.reply", req.method), self.id.as_ref(), result);
+            let frame =
+                frames::notification(&format!("{}.reply", req.method), self.id.as_ref(), result);
             self.send(ctx, role, &frame);
         }
     }
@@ -117,7 +118,12 @@ impl Channel {
             Err(e) => return self.reply_err(ctx, role, req, &e),
         };
         if req.params.get("contracts").and_then(Value::as_array).is_some_and(|c| !c.is_empty()) {
-            return self.reply_err(ctx, role, req, &NodeError::data(DataCode::NotFound("Contract")));
+            return self.reply_err(
+                ctx,
+                role,
+                req,
+                &NodeError::data(DataCode::NotFound("Contract")),
+            );
         }
         let Some(ledger) = self.ledger() else {
             return self.reply_err(ctx, role, req, &NodeError::data(DataCode::NotReady));
@@ -138,7 +144,8 @@ impl Channel {
                 if req.id.is_some() {
                     self.reply(ctx, role, req, pong);
                 } else {
-                    let frame = frames::notification("channels.system.pong", self.id.as_ref(), pong);
+                    let frame =
+                        frames::notification("channels.system.pong", self.id.as_ref(), pong);
                     self.send(ctx, role, &frame);
                 }
             }
@@ -168,7 +175,12 @@ impl Channel {
         let what = match req.method.as_str() {
             "channels.history.fetch" => "history",
             "channels.get.contract" => {
-                return self.reply_err(ctx, role, req, &NodeError::data(DataCode::NotFound("Contract")));
+                return self.reply_err(
+                    ctx,
+                    role,
+                    req,
+                    &NodeError::data(DataCode::NotFound("Contract")),
+                );
             }
             "channels.get.contract_call" => {
                 return self.reply_err(ctx, role, req, &NodeError::data(DataCode::CallNotFound));

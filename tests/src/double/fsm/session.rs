@@ -15,21 +15,23 @@ use aesc_codec::tx::{ChannelCloseSoloTx, Payload};
 use super::super::txs::{raw_hash_text, SignedTx, Tx, TxExt};
 use super::super::Role;
 use super::ops::{OpKind, Stage};
-use super::{idx, Channel, Ctx, Phase, Timer};
+use super::{Channel, Ctx, PerRole, Phase, Timer};
 
 impl Channel {
     /// Whether the channel is established (on chain or being funded).
     fn established(&self) -> bool {
         !matches!(
             self.phase,
-            Phase::AwaitingPeer | Phase::AwaitingInitiatorSig { .. } | Phase::AwaitingResponderSig { .. }
+            Phase::AwaitingPeer
+                | Phase::AwaitingInitiatorSig { .. }
+                | Phase::AwaitingResponderSig { .. }
         )
     }
 
     /// `role`'s FSM stopped (stop request, timeout): it reports `died`, and the peer's FSM
     /// follows unless it is a responder told to keep running on an established channel.
     pub(crate) fn fsm_stopped(&mut self, ctx: &mut Ctx<'_>, role: Role) {
-        self.ops = [None, None];
+        self.ops = PerRole::default();
         self.die(ctx, role);
         let peer = role.other();
         if self.side(peer).running && self.side(peer).dying_at.is_none() {
@@ -47,13 +49,16 @@ impl Channel {
     /// The phase once FSMs stopped: an established, unclosed channel can be reestablished.
     pub(crate) fn after_stop(&mut self) {
         if self.sides.iter().any(|s| s.running) {
-            if self.established() && !matches!(self.phase, Phase::Closed | Phase::Finalizing { .. }) {
+            if self.established() && !matches!(self.phase, Phase::Closed | Phase::Finalizing { .. })
+            {
                 self.phase = Phase::Left;
             }
             return;
         }
         self.phase = match self.phase {
-            Phase::Open | Phase::Closing | Phase::AwaitingLocked { .. } | Phase::Left => Phase::Left,
+            Phase::Open | Phase::Closing | Phase::AwaitingLocked { .. } | Phase::Left => {
+                Phase::Left
+            }
             _ => Phase::Closed,
         };
     }
@@ -65,8 +70,11 @@ impl Channel {
         }
         self.reply_ok(ctx, role, req);
         let Some(latest) = &self.latest else { return };
-        let leave =
-            frames::notification("channels.leave", self.id.as_ref(), json!({"state": latest.signed.to_api_string()}));
+        let leave = frames::notification(
+            "channels.leave",
+            self.id.as_ref(),
+            json!({"state": latest.signed.to_api_string()}),
+        );
         let peer = role.other();
         for r in [peer, role] {
             self.send(ctx, r, &leave);
@@ -152,7 +160,8 @@ impl Channel {
 
     /// A timer of `role` fired.
     pub(crate) fn on_timeout(&mut self, ctx: &mut Ctx<'_>, role: Role, kind: Timer) {
-        let in_update = self.ops.iter().flatten().any(|op| !matches!(op.stage, Stage::OnChain { .. }));
+        let in_update =
+            self.ops.iter().flatten().any(|op| !matches!(op.stage, Stage::OnChain { .. }));
         if in_update {
             self.conflict(ctx, 3, &[Role::Initiator, Role::Responder]);
             return;
@@ -169,13 +178,15 @@ impl Channel {
 
     /// The timer an operation sets for `role`, if one is running.
     pub(crate) fn op_timer(&self, role: Role) -> Option<Timer> {
-        let mine = self.ops[idx(role)].as_ref();
-        let theirs = self.ops[idx(role.other())].as_ref();
+        let mine = self.ops.get(role).as_ref();
+        let theirs = self.ops.get(role.other()).as_ref();
         match (mine.map(|o| &o.stage), theirs.map(|o| &o.stage)) {
             (Some(Stage::StarterSig), _) | (_, Some(Stage::AckSig)) => Some(Timer::Sign),
             (Some(Stage::AckSig | Stage::InFlight { .. }), _) => Some(Timer::Accept),
             (_, Some(Stage::InFlight { .. })) => Some(Timer::Idle),
-            (Some(Stage::OnChain { .. }), _) | (_, Some(Stage::OnChain { .. })) => Some(Timer::FundingLock),
+            (Some(Stage::OnChain { .. }), _) | (_, Some(Stage::OnChain { .. })) => {
+                Some(Timer::FundingLock)
+            }
             _ => None,
         }
     }
@@ -210,7 +221,10 @@ impl Channel {
             let frame = frames::info(
                 self.id.as_ref(),
                 "min_depth_achieved",
-                &[("tx_hash", json!(raw_hash_text(&hash))), ("type", json!("channel_snapshot_solo_tx"))],
+                &[
+                    ("tx_hash", json!(raw_hash_text(&hash))),
+                    ("type", json!("channel_snapshot_solo_tx")),
+                ],
             );
             self.send(ctx, role, &frame);
         }
@@ -243,8 +257,8 @@ impl Channel {
     fn on_included(&mut self, ctx: &mut Ctx<'_>, inc: &Included) {
         let api = inc.signed.to_api_string();
         let ty = inc.signed.tx.type_name();
-        for i in 0..2 {
-            if let Some(op) = self.ops[i].as_mut() {
+        for op in self.ops.iter_mut() {
+            if let Some(op) = op.as_mut() {
                 if let Stage::OnChain { hash, included } = &mut op.stage {
                     if *hash == inc.hash {
                         *included = Some(inc.height);
@@ -256,7 +270,11 @@ impl Channel {
             Effect::Create { .. } => {}
             Effect::State { round, .. } => {
                 for role in [Role::Initiator, Role::Responder] {
-                    self.send(ctx, role, &frames::on_chain_tx(self.id.as_ref(), "channel_changed", &api, ty));
+                    self.send(
+                        ctx,
+                        role,
+                        &frames::on_chain_tx(self.id.as_ref(), "channel_changed", &api, ty),
+                    );
                 }
                 if let Some(l) = self.latest.as_mut() {
                     if l.round == *round {
@@ -274,8 +292,11 @@ impl Channel {
                         self.info(ctx, role, "closing");
                     }
                 }
-                for op in &mut self.ops {
-                    if op.as_ref().is_some_and(|o| matches!(o.kind, OpKind::CloseSolo | OpKind::Slash)) {
+                for op in self.ops.iter_mut() {
+                    if op
+                        .as_ref()
+                        .is_some_and(|o| matches!(o.kind, OpKind::CloseSolo | OpKind::Slash))
+                    {
                         *op = None;
                     }
                 }
@@ -285,19 +306,23 @@ impl Channel {
             }
             Effect::Closed => {
                 for role in [Role::Initiator, Role::Responder] {
-                    self.send(ctx, role, &frames::on_chain_tx(self.id.as_ref(), "channel_closed", &api, ty));
+                    self.send(
+                        ctx,
+                        role,
+                        &frames::on_chain_tx(self.id.as_ref(), "channel_closed", &api, ty),
+                    );
                 }
-                self.ops = [None, None];
+                self.ops = PerRole::default();
                 let fee = inc.signed.tx.fee();
-                self.phase = Phase::Finalizing { hash: inc.hash, fee, included: Some(inc.height) };
+                self.phase = Phase::Finalizing { fee, included: Some(inc.height) };
             }
         }
     }
 
     fn ops_depth(&mut self, ctx: &mut Ctx<'_>, height: u64) {
         for starter in [Role::Initiator, Role::Responder] {
-            let Some(op) = self.ops[idx(starter)].clone() else { continue };
-            let Stage::OnChain { included: Some(included), hash } = op.stage else { continue };
+            let Some(op) = self.ops.get(starter).clone() else { continue };
+            let Stage::OnChain { included: Some(included), .. } = op.stage else { continue };
             let fee = op.tx.fee();
             match op.kind {
                 OpKind::Deposit | OpKind::Withdraw => {
@@ -308,7 +333,7 @@ impl Channel {
                     };
                     let depth = height.saturating_sub(included).saturating_add(1);
                     if self.locking_step(ctx, Some(depth), &fee, own, peer) {
-                        self.ops[idx(starter)] = None;
+                        *self.ops.get_mut(starter) = None;
                         if let (Some((ledger, round)), Some(signed)) = (op.next, op.signed) {
                             self.push_history();
                             self.latest = Some(super::Latest {
@@ -348,15 +373,25 @@ impl Channel {
 
     /// Test hook: a solo close of the co-signed state of `round` (the oldest one kept when
     /// `None`) goes on chain as if a participant had posted it, without a signature.
-    pub(crate) fn inject_stale_close(&mut self, ctx: &mut Ctx<'_>, from: Role, round: Option<u64>) -> bool {
+    pub(crate) fn inject_stale_close(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        from: Role,
+        round: Option<u64>,
+    ) -> bool {
         let Some(id) = self.id else { return false };
         let state = match round {
-            Some(r) => self.history.iter().chain(self.latest.iter()).find(|l| l.round == r).cloned(),
+            Some(r) => {
+                self.history.iter().chain(self.latest.iter()).find(|l| l.round == r).cloned()
+            }
             None => self.history.first().or(self.latest.as_ref()).cloned(),
         };
         let Some(state) = state else { return false };
-        let payload =
-            if state.on_chain { Payload::Empty } else { Payload::Tx(Box::new(state.signed.clone())) };
+        let payload = if state.on_chain {
+            Payload::Empty
+        } else {
+            Payload::Tx(Box::new(state.signed.clone()))
+        };
         let from_acc = self.account(from);
         let tx = Tx::ChannelCloseSolo(ChannelCloseSoloTx {
             channel_id: id,
