@@ -157,7 +157,10 @@ impl Channel {
         match (&self.phase, role) {
             (Phase::AwaitingInitiatorSig { tx, sent }, Role::Initiator) => {
                 let initiator = self.account(Role::Initiator);
-                if signed.tx != sent.tx || !signed_exactly_by(&signed, &network, &[initiator]) {
+                if sent.tx != *tx && signed.tx == sent.tx {
+                    self.signed_altered(ctx, role, "channels.sign.initiator_sign");
+                }
+                if signed.tx != *tx || !signed_exactly_by(&signed, &network, &[initiator]) {
                     let frame = frames::channel_error(self.id.as_ref(), "bad_signature");
                     self.send(ctx, role, &frame);
                     return;
@@ -190,7 +193,10 @@ impl Channel {
             }
             (Phase::AwaitingResponderSig { tx, sent }, Role::Responder) => {
                 let both = [self.account(Role::Initiator), self.account(Role::Responder)];
-                if signed.tx != sent.tx || !signed_exactly_by(&signed, &network, &both) {
+                if sent.tx != *tx && signed.tx == sent.tx {
+                    self.signed_altered(ctx, role, "channels.sign.responder_sign");
+                }
+                if signed.tx != *tx || !signed_exactly_by(&signed, &network, &both) {
                     let frame = frames::channel_error(self.id.as_ref(), "bad_signature");
                     self.send(ctx, role, &frame);
                     return;
@@ -201,6 +207,13 @@ impl Channel {
             }
             _ => {}
         }
+    }
+
+    fn signed_altered(&self, ctx: &mut Ctx<'_>, role: Role, method: &str) {
+        ctx.out.observe(super::super::outbox::Observation::SignedAlteredTx {
+            role,
+            method: method.into(),
+        });
     }
 
     fn funding_signed(&mut self, ctx: &mut Ctx<'_>, tx: &Tx, signed: SignedTx) {
