@@ -18,7 +18,7 @@ fn update_request(o: &mut Open, amount: u64) -> serde_json::Value {
 }
 
 fn tx_of(frame: &serde_json::Value) -> Tx {
-    SignedTx::from_api_str(sign_request_tx(frame).unwrap()).unwrap().tx
+    SignedTx::from_api_str(sign_request_tx(frame).expect("signed_tx")).expect("a tx").tx
 }
 
 #[test]
