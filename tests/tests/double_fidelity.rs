@@ -10,6 +10,18 @@ use std::sync::Mutex;
 use aesc_testkit::double::replay::{replay_file, Options, Report};
 use aesc_testkit::recording;
 
+/// Recordings whose frames differ from the double's for a known reason (not a race).
+const KNOWN_DIFFERENCES: &[(&str, &str)] = &[(
+    "continuous/sc_ws_update_conflict.md",
+    "recorded on a Lima node: when both clients request an update at once, each gets a conflict \
+     before any signature and again after signing; the double (like the other conflict \
+     recordings) reports one conflict once a signed update reaches the peer's FSM",
+)];
+
+fn known(report: &Report) -> Option<&'static str> {
+    KNOWN_DIFFERENCES.iter().find(|(name, _)| report.name.ends_with(name)).map(|(_, why)| *why)
+}
+
 /// Corpus areas the double covers (contracts and force progress are out of scope).
 fn covered(path: &std::path::Path) -> bool {
     let text = path.to_string_lossy();
@@ -56,6 +68,9 @@ fn seeds_and_live_recordings() {
     }
     let reports = run_all(paths);
     eprintln!("{}", summary(&reports));
+    for r in &reports {
+        assert!(r.matches(), "{r}");
+    }
 }
 
 #[test]
@@ -70,6 +85,20 @@ fn corpus_recordings() {
         .collect();
     let reports = run_all(paths);
     eprintln!("{}", summary(&reports));
+    let mut unexplained = Vec::new();
+    for r in &reports {
+        let content_differs = r.error.is_some() || !r.connections.iter().all(|c| c.same_frames());
+        match (content_differs, known(r)) {
+            (true, None) => unexplained.push(r.to_string()),
+            (true, Some(why)) => eprintln!("known difference, {}: {why}", r.name),
+            // Frames in another order on a socket are races between frames the node does not
+            // order (timing of its two FSMs and of the recorded test), reported above.
+            (false, _) => {}
+        }
+    }
+    assert!(unexplained.is_empty(), "recordings that differ:\n{}", unexplained.join("\n"));
+    let matched = reports.iter().filter(|r| r.matches()).count();
+    assert!(matched * 10 >= reports.len() * 8, "only {matched}/{} match fully", reports.len());
 }
 
 #[test]

@@ -456,6 +456,7 @@ fn replay_steps_with(
         }
     }
     r.wait(&pending, &actions, actions.len());
+    r.drain(Duration::from_millis(300));
     let connections = r
         .conns
         .iter()
@@ -549,9 +550,17 @@ impl Replayer {
         let mut mined = 0u32;
         let mut injected = false;
         loop {
+            // Read only while something is still missing: a recorded client that sent without
+            // waiting had not read what arrived meanwhile either.
+            let missing = self.first_missing(pending);
+            if missing.is_none() {
+                return;
+            }
             let mut progress = false;
             for c in 0..self.conns.len() {
-                while let Some(v) = self.poll(c) {
+                // Only what the recording shows before this step, one frame at a time.
+                while self.received(c) < pending.get(c).copied().unwrap_or(0) {
+                    let Some(v) = self.poll(c) else { break };
                     self.learn(c, &v);
                     if let Some(conn) = self.conns.get_mut(c) {
                         conn.seen.push(v);
@@ -561,12 +570,8 @@ impl Replayer {
             }
             if progress {
                 last_progress = Instant::now();
+                continue;
             }
-            let missing = (0..self.conns.len()).find_map(|c| {
-                let received = self.received(c);
-                (received < pending.get(c).copied().unwrap_or(0))
-                    .then(|| self.expected.get(c).and_then(|e| e.get(received)).cloned())
-            });
             let Some(next) = missing else { return };
             let idle = last_progress.elapsed();
             if idle < Duration::from_millis(120) {
@@ -595,6 +600,31 @@ impl Replayer {
                     frame_key(Direction::FromNode, &next)
                 ));
                 return;
+            }
+        }
+    }
+
+    /// The first recorded frame not received yet (on any connection) among those expected
+    /// before the current step; `Some(None)` when it is missing but unknown.
+    fn first_missing(&self, pending: &[usize]) -> Option<Option<Value>> {
+        (0..self.conns.len()).find_map(|c| {
+            let received = self.received(c);
+            (received < pending.get(c).copied().unwrap_or(0))
+                .then(|| self.expected.get(c).and_then(|e| e.get(received)).cloned())
+        })
+    }
+
+    /// Reads what else arrives within `quiet` (frames the recording does not have).
+    fn drain(&mut self, quiet: Duration) {
+        let mut last = Instant::now();
+        while last.elapsed() < quiet {
+            for c in 0..self.conns.len() {
+                while let Some(v) = self.poll(c) {
+                    if let Some(conn) = self.conns.get_mut(c) {
+                        conn.seen.push(v);
+                    }
+                    last = Instant::now();
+                }
             }
         }
     }
