@@ -112,6 +112,26 @@ fn requests_before_the_channel_is_ready() {
 }
 
 #[test]
+fn huge_timers_and_delays() {
+    let node = spawn();
+    let huge = "&timeout_idle=18446744073709551615&timeout_accept=18446744073709551615\
+                &timeout_sign=99999999999999999999999";
+    let o = open_with(&node, &huge[..huge.find("&timeout_sign").unwrap()]);
+    node.add_fault(aesc_testkit::double::Fault::on("channels.message").delay(Duration::MAX));
+    let mut o = o;
+    let ra = o.r.ak();
+    o.i.call("channels.message", json!({"to": ra, "info": "never"}));
+    o.r.quiet(Duration::from_millis(200));
+    // A timer too large for an integer of the node is refused like any unreadable parameter.
+    let ik = aesc_codec::crypto::SecretKey::generate();
+    let q = open_query(&ik.public_key().to_string(), &ra, Role::Initiator, huge);
+    let url = format!("{}?{q}", node.url());
+    let mut p = Probe::connect(&url, T).unwrap();
+    p.wait_closed(T).unwrap();
+    still_serving(&node);
+}
+
+#[test]
 fn drop_closes_every_socket() {
     let node = spawn();
     let mut o = open(&node);

@@ -1,16 +1,19 @@
 //! The node double: the channel side of an æternity node, in process.
 //!
-//! It serves `ws://127.0.0.1:PORT/channel?…` with the node's query parameters and plays the
-//! node's part of the state-channel protocol for an initiator and a responder: the channel
-//! FSMs (open, off-chain updates, deposits, withdrawals, mutual and solo close, slash,
-//! settle, snapshot, leave, reestablish, reconnect, timeouts), checking every signature with
-//! Ed25519 against the configured network id, over a simulated chain whose blocks come every
-//! [`Config::block_interval`].
+//! It serves `ws://127.0.0.1:PORT/channel?…` with the node's query parameters (protocol §6.2)
+//! and plays the node's part of the state-channel protocol (§6-7) for an initiator and a
+//! responder: fsm ids, the create tx built with the codec and co-signed, Ed25519 checks of
+//! every signature against [`Config::network_id`], funding on a simulated chain with minimum
+//! depth, off-chain updates (with meta), conflicts, aborts, deposits, withdrawals, mutual and
+//! solo close, slash, settle, snapshot, leave, reestablish, reconnect with the fsm id, the
+//! node's timers, `channels.message`, `get.balances`, `get.offchain_state`, `get.poi` and
+//! `channels.system`.
 //!
 //! ```no_run
-//! use aesc_testkit::double::{self, Config};
+//! use aesc_testkit::double::{self, Config, Fault};
 //!
 //! let node = double::spawn(Config::new().with_network_id("local_iris_testnet"))?;
+//! node.add_fault(Fault::on("channels.sign.update").drop_frame());
 //! let url = format!("{}?protocol=json-rpc&role=responder&port=1&…", node.url());
 //! # let _ = url;
 //! // … connect two clients …
@@ -18,10 +21,38 @@
 //! # Ok::<_, std::io::Error>(())
 //! ```
 //!
-//! Threads: one accepting sockets, one per socket, and one hub that owns every channel and
-//! the chain ([`node`](self) logic is pure and driven by inputs and the clock). Every wait is
-//! bounded: sockets are polled with short timeouts and the hub sleeps at most 50 ms.
-
+//! The same double runs as a process: `aesc-node-double --listen 127.0.0.1:3014
+//! --network-id ae_dev [--minimum-depth N] [--block-interval-ms MS]` prints its URL and serves.
+//!
+//! # Structure
+//!
+//! One thread accepts sockets ([`server`](self)), one per socket reads and writes frames, and
+//! one hub owns every channel and the chain. The channel logic (`fsm`) is pure: parsed
+//! requests, socket events, blocks and clock ticks in, frames out. Every wait is bounded:
+//! sockets are polled with short timeouts, the hub sleeps at most 50 ms, queues are bounded.
+//!
+//! # Fidelity
+//!
+//! [`replay`] replays the client side of recorded node sessions against the double and
+//! compares, per socket, the sequence of (direction, method, event). The seeds and live
+//! recordings match fully; see the `double_fidelity` tests for the corpus.
+//!
+//! # Where it differs from a node
+//!
+//! * Accounts: any valid, non-small-order Ed25519 key exists on the chain with a large balance
+//!   ([`Config::auto_fund`]); others get "Participant not found".
+//! * Fees follow the node's rule (`(15000 + 20·size)·gas_price`, iterated; a given fee or gas
+//!   price as the node takes them); nonces are tracked per account on the simulated chain.
+//! * Blocks come every [`Config::block_interval`] or on demand ([`NodeDouble::mine_blocks`]);
+//!   a pushed tx is included in the next block.
+//! * The two FSMs talk with a fixed [`Config::peer_latency`]; updates signed by both clients
+//!   within it conflict, and an FSM notices its peer stopped that much later.
+//! * Requests the node would postpone while a deposit or withdrawal waits for confirmation get
+//!   `-32603`, as requests in a wrong state do.
+//! * Contracts (`update.new_contract`, `update.call_contract`, `dry_run`, `get.contract*`,
+//!   `force_progress`) and `history.fetch` get an error object saying they are not supported.
+//! * A JSON batch is answered frame by frame, not as one array.
+//! * On reestablish the double does not replay on-chain history.
 mod chain;
 mod config;
 mod connection;
@@ -134,6 +165,12 @@ fn random_seed() -> [u8; 32] {
         seed = aesc_codec::hash::blake2b_256(&nanos.to_be_bytes());
     }
     seed
+}
+
+/// `now + d`, saturating far in the future instead of overflowing (durations come from
+/// connect URLs and fault switches).
+pub(crate) fn later(now: Instant, d: Duration) -> Instant {
+    now.checked_add(d).or_else(|| now.checked_add(Duration::from_secs(1 << 32))).unwrap_or(now)
 }
 
 /// How long harness requests wait for the hub.

@@ -113,7 +113,7 @@ impl Outbox {
             if delay.is_zero() {
                 self.push(now, out);
             } else {
-                self.delayed.push((now + delay, out));
+                self.delayed.push((super::later(now, delay), out));
             }
         }
         if close_after {

@@ -345,7 +345,7 @@ impl Channel {
         side.timer = None;
         side.dying_at = None;
         if let Some(conn) = side.conn.take() {
-            ctx.out.close_at(ctx.now + DIED_LINGER, conn);
+            ctx.out.close_at(super::later(ctx.now, DIED_LINGER), conn);
         }
         *self.ops.get_mut(role) = None;
     }
@@ -453,7 +453,7 @@ impl Channel {
                             Timer::Sign => t.sign,
                             Timer::AwaitingOpen => t.awaiting_open,
                         };
-                        side.timer = Some((kind, ctx.now + dur));
+                        side.timer = Some((kind, super::later(ctx.now, dur)));
                     }
                 }
                 Some(_) => side.timer = None,

@@ -627,7 +627,7 @@ impl Channel {
             // The client brought the peer's signature too: nothing to ask the peer.
             return self.finish_cosigned(ctx, role, op, signed);
         }
-        let at = ctx.now + ctx.settings.peer_latency;
+        let at = super::super::later(ctx.now, ctx.settings.peer_latency);
         *self.ops.get_mut(me) =
             Some(Op { stage: Stage::InFlight { at }, signed: Some(signed), ..op });
         if ctx.settings.peer_latency.is_zero() {

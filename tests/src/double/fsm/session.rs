@@ -40,7 +40,8 @@ impl Channel {
                 self.info(ctx, peer, "peer_disconnected");
             } else {
                 // The peer's FSM notices when the noise session drops.
-                self.side_mut(peer).dying_at = Some(ctx.now + ctx.settings.peer_latency);
+                self.side_mut(peer).dying_at =
+                    Some(super::super::later(ctx.now, ctx.settings.peer_latency));
             }
         }
         self.after_stop();
