@@ -26,7 +26,7 @@
 //!
 //! # Structure
 //!
-//! One thread accepts sockets ([`server`](self)), one per socket reads and writes frames, and
+//! One thread accepts sockets, one per socket reads and writes frames, and
 //! one hub owns every channel and the chain. The channel logic (`fsm`) is pure: parsed
 //! requests, socket events, blocks and clock ticks in, frames out. Every wait is bounded:
 //! sockets are polled with short timeouts, the hub sleeps at most 50 ms, queues are bounded.
