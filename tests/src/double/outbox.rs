@@ -63,12 +63,20 @@ pub(crate) struct Outbox {
     pub(crate) faults: Faults,
     out: Vec<Output>,
     delayed: Vec<(Instant, Output)>,
+    /// Sockets whose frames wait behind a latency until the given time.
+    holds: Vec<(ConnId, Instant)>,
     observations: Vec<Observation>,
 }
 
 impl Outbox {
     pub(crate) fn new(faults: Faults) -> Self {
-        Outbox { faults, out: Vec::new(), delayed: Vec::new(), observations: Vec::new() }
+        Outbox {
+            faults,
+            out: Vec::new(),
+            delayed: Vec::new(),
+            holds: Vec::new(),
+            observations: Vec::new(),
+        }
     }
 
     /// Sends `frame` to `conn`, the socket of `role`'s client, after its report filter and the
@@ -76,6 +84,20 @@ impl Outbox {
     pub(crate) fn frame(
         &mut self,
         now: Instant,
+        conn: ConnId,
+        role: Role,
+        reports: &Reports,
+        frame: &Value,
+    ) {
+        self.frame_after(now, Duration::ZERO, conn, role, reports, frame);
+    }
+
+    /// Like [`Outbox::frame`], `latency` later (a message that came through the peer's FSM);
+    /// frames sent to the socket afterwards wait for it.
+    pub(crate) fn frame_after(
+        &mut self,
+        now: Instant,
+        latency: Duration,
         conn: ConnId,
         role: Role,
         reports: &Reports,
@@ -90,6 +112,9 @@ impl Outbox {
         let mut send = Some(Output::Text(conn, text));
         let mut close_after = false;
         let mut delay = Duration::ZERO;
+        // In order behind frames already held for this socket by latency.
+        let held = self.held_until(conn).map(|t| t.saturating_duration_since(now));
+        let base = latency.max(held.unwrap_or_default());
         for action in actions {
             self.observations.push(Observation::FaultFired {
                 role,
@@ -110,10 +135,15 @@ impl Outbox {
             }
         }
         if let Some(out) = send {
-            if delay.is_zero() {
-                self.push(now, out);
+            if !delay.is_zero() {
+                // A delay fault: later frames are not held back by it.
+                self.delayed.push((super::later(now, base.max(delay)), out));
+            } else if !base.is_zero() {
+                let at = super::later(now, base);
+                self.delayed.push((at, out));
+                self.holds.push((conn, at));
             } else {
-                self.delayed.push((super::later(now, delay), out));
+                self.push(now, out);
             }
         }
         if close_after {
@@ -150,8 +180,13 @@ impl Outbox {
         self.observations.push(o);
     }
 
+    fn held_until(&self, conn: ConnId) -> Option<Instant> {
+        self.holds.iter().filter(|(c, _)| *c == conn).map(|(_, t)| *t).max()
+    }
+
     /// Moves delayed frames that are due into the output.
     pub(crate) fn release(&mut self, now: Instant) {
+        self.holds.retain(|(_, t)| *t > now);
         if self.delayed.is_empty() {
             return;
         }
@@ -179,5 +214,6 @@ impl Outbox {
     /// Forgets pending frames for a socket that is gone.
     pub(crate) fn forget(&mut self, conn: ConnId) {
         self.delayed.retain(|(_, o)| o.conn() != conn);
+        self.holds.retain(|(c, _)| *c != conn);
     }
 }

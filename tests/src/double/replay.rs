@@ -511,7 +511,6 @@ fn needs_block(v: &Value) -> bool {
         "channels.info min_depth_achieved",
         "channels.info minimum_depth_achieved",
         "channels.info closing",
-        "channels.update",
     ]
     .iter()
     .any(|k| key == format!("<- {k}"))
@@ -573,8 +572,10 @@ impl Replayer {
                 continue;
             }
             let Some(next) = missing else { return };
+            // Quiet for longer than a message between the FSMs takes: nothing else is coming
+            // without a block.
             let idle = last_progress.elapsed();
-            if idle < Duration::from_millis(120) {
+            if idle < Duration::from_millis(120).max(self.options.peer_latency * 2) {
                 continue;
             }
             let next = next.unwrap_or(Value::Null);

@@ -301,6 +301,16 @@ impl Channel {
         }
     }
 
+    /// Sends `frame` to `role`'s client after the latency between the FSMs: what `role`'s FSM
+    /// learns from its peer reaches its client that much after the peer's client.
+    pub(crate) fn send_via_peer(&self, ctx: &mut Ctx<'_>, role: Role, frame: &Value) {
+        let side = self.side(role);
+        if let Some(conn) = side.conn {
+            let latency = ctx.settings.peer_latency;
+            ctx.out.frame_after(ctx.now, latency, conn, role, &side.reports(), frame);
+        }
+    }
+
     pub(crate) fn info(&self, ctx: &mut Ctx<'_>, role: Role, event: &str) {
         self.send(ctx, role, &frames::info(self.id.as_ref(), event, &[]));
     }
@@ -324,13 +334,25 @@ impl Channel {
 
     /// The state update notification with the latest co-signed state.
     pub(crate) fn send_update(&self, ctx: &mut Ctx<'_>, role: Role) {
-        if let Some(latest) = &self.latest {
-            let frame = frames::notification(
+        if let Some(frame) = self.update_frame() {
+            self.send(ctx, role, &frame);
+        }
+    }
+
+    fn update_frame(&self) -> Option<Value> {
+        self.latest.as_ref().map(|latest| {
+            frames::notification(
                 "channels.update",
                 self.id.as_ref(),
                 json!({"state": latest.signed.to_api_string()}),
-            );
-            self.send(ctx, role, &frame);
+            )
+        })
+    }
+
+    /// [`Channel::send_update`] through the peer's FSM.
+    pub(crate) fn send_update_via_peer(&self, ctx: &mut Ctx<'_>, role: Role) {
+        if let Some(frame) = self.update_frame() {
+            self.send_via_peer(ctx, role, &frame);
         }
     }
 

@@ -176,11 +176,26 @@ impl Channel {
 
     /// Rolls back every operation in progress and reports a conflict to `to`.
     pub(crate) fn conflict(&mut self, ctx: &mut Ctx<'_>, code: u64, to: &[Role]) {
+        self.conflict_via(ctx, code, to, &[]);
+    }
+
+    /// Like [`Channel::conflict`], `later` hearing of it through the peer's FSM.
+    pub(crate) fn conflict_via(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        code: u64,
+        now: &[Role],
+        later: &[Role],
+    ) {
         self.ops = PerRole::default();
         let round = self.latest.as_ref().map_or(0, |l| l.round);
         if let Some(id) = self.id {
-            for role in to {
-                self.send(ctx, *role, &frames::conflict(&id, code, round));
+            let frame = frames::conflict(&id, code, round);
+            for role in now {
+                self.send(ctx, *role, &frame);
+            }
+            for role in later {
+                self.send_via_peer(ctx, *role, &frame);
             }
         }
     }
@@ -591,7 +606,7 @@ impl Channel {
         if own {
             *self.ops.get_mut(me) = None;
         } else {
-            self.conflict(ctx, code, &[role.other()]);
+            self.conflict_via(ctx, code, &[], &[role.other()]);
         }
     }
 
@@ -660,7 +675,7 @@ impl Channel {
         );
         if peer_busy {
             // Both started at once: the peer's FSM sees an update while it waits for its own.
-            self.conflict(ctx, 2, &[peer, role]);
+            self.conflict_via(ctx, 2, &[peer], &[role]);
             return;
         }
         let peer_side = self.side(peer);
@@ -741,7 +756,7 @@ impl Channel {
                     });
                 }
                 self.send_update(ctx, acker);
-                self.send_update(ctx, starter);
+                self.send_update_via_peer(ctx, starter);
             }
             OpKind::Deposit | OpKind::Withdraw | OpKind::Shutdown => {
                 let (created, signed_info) = match op.kind {
