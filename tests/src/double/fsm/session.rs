@@ -346,9 +346,9 @@ impl Channel {
                                 on_chain: true,
                             });
                         }
-                        for role in [Role::Initiator, Role::Responder] {
-                            self.send_update(ctx, role);
-                        }
+                        // The acknowledger's FSM reports first; the starter's hears through it.
+                        self.send_update(ctx, starter.other());
+                        self.send_update_via_peer(ctx, starter);
                     }
                 }
                 _ => {}
