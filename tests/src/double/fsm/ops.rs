@@ -770,18 +770,16 @@ impl Channel {
                 if op.kind == OpKind::Shutdown {
                     self.info(ctx, acker, "closing");
                 }
-                self.send(
-                    ctx,
-                    starter,
-                    &frames::on_chain_tx(self.id.as_ref(), signed_info, &api, ty),
-                );
+                // The starter's FSM gets the co-signed tx from the acknowledger's, and pushes it.
+                let signed_frame = frames::on_chain_tx(self.id.as_ref(), signed_info, &api, ty);
+                self.send_via_peer(ctx, starter, &signed_frame);
                 if op.kind == OpKind::Shutdown {
-                    self.info(ctx, starter, "closing");
+                    let closing = frames::info(self.id.as_ref(), "closing", &[]);
+                    self.send_via_peer(ctx, starter, &closing);
                 }
                 let hash = self.push_tx(ctx, starter, &op, &signed);
                 if op.kind == OpKind::Shutdown {
                     self.ops = PerRole::default();
-                    let _ = hash;
                     self.phase = Phase::Finalizing { fee: op.tx.fee(), included: None };
                 } else {
                     for s in self.sides.iter_mut() {
