@@ -26,6 +26,11 @@ pub struct OpenTerms {
     pub channel_reserve: Uint,
     /// Blocks to dispute a solo close.
     pub lock_period: u64,
+    /// The create transaction's fee, when the user sets it (`fee` parameter); otherwise the
+    /// node picks it, under the fee cap.
+    pub fee: Option<Uint>,
+    /// The create transaction's nonce, when the user sets it (`nonce` parameter).
+    pub nonce: Option<u64>,
 }
 
 /// A configuration field that is missing or inconsistent.
@@ -36,6 +41,8 @@ pub enum ConfigError {
     Missing(&'static str),
     /// Initiator and responder are the same account.
     SameParticipants,
+    /// A parameter does not have the right form.
+    Invalid(&'static str),
 }
 
 impl fmt::Display for ConfigError {
@@ -43,6 +50,7 @@ impl fmt::Display for ConfigError {
         match self {
             ConfigError::Missing(what) => write!(f, "{what} is required"),
             ConfigError::SameParticipants => f.write_str("initiator and responder are the same"),
+            ConfigError::Invalid(what) => write!(f, "{what} is not valid"),
         }
     }
 }
@@ -374,6 +382,14 @@ impl ChannelConfigBuilder {
                     .channel_reserve
                     .ok_or(ConfigError::Missing("channel_reserve"))?,
                 lock_period: self.lock_period.ok_or(ConfigError::Missing("lock_period"))?,
+                fee: match self.extra.get("fee") {
+                    Some(f) => Some(f.parse().map_err(|_| ConfigError::Invalid("fee"))?),
+                    None => None,
+                },
+                nonce: match self.extra.get("nonce") {
+                    Some(n) => Some(n.parse().map_err(|_| ConfigError::Invalid("nonce"))?),
+                    None => None,
+                },
             })
         } else {
             None

@@ -11,7 +11,7 @@ use aesc_codec::encoding::{self, Prefix};
 use aesc_codec::id::{ChannelId, FsmId, StateHash};
 use aesc_codec::jsonrpc::{
     EncodedTx, InfoEvent, Method, NodeEvent, Notification, OffchainState as OffchainStateReply,
-    OnChainInfo, SignAbort, SignReply, SignRequest, SignTag,
+    OnChainInfo, SignAbort, TxOptions, SignReply, SignRequest, SignTag,
 };
 use aesc_codec::object::Object;
 use aesc_codec::state::{OffChainState, StateTrees};
@@ -62,19 +62,19 @@ pub(crate) enum OpKind {
     /// An off-chain update made of these updates.
     Update(Vec<Update>),
     /// Deposit.
-    Deposit(Uint),
+    Deposit(Uint, TxOptions),
     /// Withdraw.
-    Withdraw(Uint),
+    Withdraw(Uint, TxOptions),
     /// Mutual close.
-    Shutdown,
+    Shutdown(TxOptions),
     /// Solo close.
-    CloseSolo,
+    CloseSolo(TxOptions),
     /// Slash.
-    Slash,
+    Slash(TxOptions),
     /// Settle.
-    Settle,
+    Settle(TxOptions),
     /// Snapshot.
-    Snapshot,
+    Snapshot(TxOptions),
     /// Force progress with this call.
     ForceProgress(Update),
     /// Leave.
@@ -317,21 +317,21 @@ impl Session {
         match kind {
             OpKind::Open(_) | OpKind::Reattach { .. } => Ok(()),
             OpKind::Update(_) => need(phase == Phase::Open, "update", "the channel is not open"),
-            OpKind::Deposit(_) => need(phase == Phase::Open, "deposit", "the channel is not open"),
-            OpKind::Withdraw(_) => {
+            OpKind::Deposit(..) => need(phase == Phase::Open, "deposit", "the channel is not open"),
+            OpKind::Withdraw(..) => {
                 need(phase == Phase::Open, "withdraw", "the channel is not open")
             }
-            OpKind::Snapshot => need(phase == Phase::Open, "snapshot", "the channel is not open"),
+            OpKind::Snapshot(_) => need(phase == Phase::Open, "snapshot", "the channel is not open"),
             OpKind::Leave => need(phase == Phase::Open, "leave", "the channel is not open"),
-            OpKind::CloseSolo => {
+            OpKind::CloseSolo(_) => {
                 need(phase == Phase::Open, "close solo", "the channel is not open")
             }
-            OpKind::Shutdown | OpKind::ForceProgress(_) => need(
+            OpKind::Shutdown(_) | OpKind::ForceProgress(_) => need(
                 matches!(phase, Phase::Open | Phase::Closing),
                 "shutdown",
                 "the channel is neither open nor closing",
             ),
-            OpKind::Slash | OpKind::Settle => {
+            OpKind::Slash(_) | OpKind::Settle(_) => {
                 need(phase == Phase::Closing, "settle or slash", "the channel is not closing")
             }
         }
@@ -463,7 +463,7 @@ impl Session {
 
     fn complete_close(&mut self) {
         let closes =
-            matches!(self.op.as_ref().map(|o| &o.kind), Some(OpKind::Shutdown | OpKind::Settle));
+            matches!(self.op.as_ref().map(|o| &o.kind), Some(OpKind::Shutdown(_) | OpKind::Settle(_)));
         if closes {
             let tx = self.signed.take().map(|s| s.tx);
             match tx {
@@ -489,7 +489,7 @@ impl Session {
         let ours = self.signed.as_ref().is_some_and(|s| checks::same_inner(&s.tx, &tx));
         let solo = matches!(
             self.op.as_ref().map(|o| &o.kind),
-            Some(OpKind::CloseSolo | OpKind::Slash | OpKind::Snapshot | OpKind::ForceProgress(_))
+            Some(OpKind::CloseSolo(_) | OpKind::Slash(_) | OpKind::Snapshot(_) | OpKind::ForceProgress(_))
         );
         if ours && solo {
             if let Some(aesc_codec::tx::Tx::ChannelForceProgress(fp)) = Some(tx.innermost_tx()) {
@@ -584,7 +584,7 @@ impl Session {
         }
         match &op.kind {
             OpKind::Open(_) if op.seen_open => self.finish(Ok(Outcome::Opened)),
-            OpKind::Update(_) | OpKind::Deposit(_) | OpKind::Withdraw(_) => {
+            OpKind::Update(_) | OpKind::Deposit(..) | OpKind::Withdraw(..) => {
                 self.finish(Ok(Outcome::Round(round)));
             }
             _ => {}
