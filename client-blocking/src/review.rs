@@ -251,9 +251,6 @@ impl Session {
         req: &SignRequest,
         tx: &SignedTx,
     ) -> Result<Option<(u64, Option<OffChainState>)>, Refusal> {
-        if self.signed_pending() {
-            return Err(Refusal::Unrequested { tag: req.tag });
-        }
         self.offchain_common(o)?;
         let listed = Self::parse_updates(req)?;
         if o.updates.as_ref().is_some_and(|u| u != &listed) {

@@ -108,6 +108,8 @@ struct Op {
     seen_open: bool,
     seen_closed: bool,
     awaiting_fetch: bool,
+    /// The outcome to report once the state is synced with the node after a reattach.
+    resync: Option<Outcome>,
 }
 
 /// What a signature given by this client waits for.
@@ -125,6 +127,7 @@ enum Purpose {
     SignReply(SignTag),
     Abort,
     Fetch,
+    Resync,
 }
 
 /// The channel side of the I/O thread.
@@ -207,6 +210,7 @@ impl Session {
             seen_open: false,
             seen_closed: false,
             awaiting_fetch: false,
+            resync: None,
         });
         self.fsm_up = Some(fsm_up);
         self.publish();
@@ -226,10 +230,6 @@ impl Session {
 
     pub(crate) fn fee_cap(&self) -> &Uint {
         &self.fee_cap
-    }
-
-    pub(crate) fn signed_pending(&self) -> bool {
-        self.signed.is_some()
     }
 
     fn publish(&self) {
@@ -255,6 +255,11 @@ impl Session {
     fn finish(&mut self, result: Result<Outcome, Error>) {
         // The caller reads the view as soon as it wakes: publish first.
         self.publish();
+        if result.is_err() && self.op.is_some() {
+            // A state signed for a failed operation may still be co-signed later; it is then
+            // recognised by its signatures and checked against the node's trees.
+            self.signed = None;
+        }
         if let Some(op) = self.op.take() {
             let _ = op.done.try_send(result);
         }
@@ -280,7 +285,7 @@ impl Session {
     // ---- operations -------------------------------------------------------------------
 
     fn begin(&mut self, b: Begin, io: &mut Io<'_>) {
-        if self.op.is_some() || self.signed.is_some() {
+        if self.op.is_some() {
             let _ = b.done.try_send(Err(Error::Busy));
             return;
         }
@@ -297,6 +302,7 @@ impl Session {
             seen_open: false,
             seen_closed: false,
             awaiting_fetch: false,
+            resync: None,
         });
         self.set_phase(phase);
         if let Some((method, params)) = b.request {
@@ -390,7 +396,7 @@ impl Session {
             self.view.channel_id = channel_id;
         }
         match event {
-            InfoEvent::FsmUp => self.on_fsm_up(fsm_id),
+            InfoEvent::FsmUp => self.on_fsm_up(fsm_id, io),
             InfoEvent::Open => {
                 self.view.phase = Phase::Open;
                 self.save(io);
@@ -401,7 +407,7 @@ impl Session {
                     Some(OpKind::Open(_)) if self.view.latest.is_some() => {
                         self.finish(Ok(Outcome::Opened));
                     }
-                    Some(OpKind::Reattach { .. }) => self.finish(Ok(Outcome::Reestablished)),
+                    Some(OpKind::Reattach { .. }) => self.resync(Outcome::Reestablished, io),
                     _ => {}
                 }
             }
@@ -433,7 +439,7 @@ impl Session {
         self.publish();
     }
 
-    fn on_fsm_up(&mut self, fsm_id: Option<FsmId>) {
+    fn on_fsm_up(&mut self, fsm_id: Option<FsmId>, io: &mut Io<'_>) {
         if let Some(tx) = self.fsm_up.take() {
             let _ = tx.try_send(fsm_id.ok_or(Error::FsmStopped { event: "fsm_up".into() }));
         }
@@ -454,7 +460,7 @@ impl Session {
                 if self.view.latest.is_some() && self.view.phase == Phase::Opening {
                     self.view.phase = Phase::Open;
                 }
-                self.finish(Ok(Outcome::Reconnected));
+                self.resync(Outcome::Reconnected, io);
             }
             Some(false) => self.set_phase(Timeout::Reestablish),
             None => {}
@@ -629,6 +635,63 @@ impl Session {
         self.publish();
     }
 
+    /// Asks the node for its latest co-signed state before reporting `outcome`: a state
+    /// co-signed while the socket was down (its notification lost) is adopted if it carries
+    /// both signatures and the node's trees match its state hash.
+    fn resync(&mut self, outcome: Outcome, io: &mut Io<'_>) {
+        if let Some(op) = &mut self.op {
+            op.resync = Some(outcome);
+        }
+        let tag = self.tag(Purpose::Resync);
+        io.request(
+            aesc_codec::jsonrpc::GetOffchainState::NAME,
+            &aesc_codec::jsonrpc::GetOffchainState.to_params(),
+            tag,
+        );
+    }
+
+    fn on_resynced(&mut self, result: Result<Value, RpcError>, io: &mut Io<'_>) {
+        let reply = result.map_err(Event::RpcError).and_then(|v| {
+            aesc_codec::jsonrpc::GetOffchainState::parse_output(&v)
+                .map_err(|_| Event::Node(NodeEvent::Error { message: "unreadable offchain state".into() }))
+        });
+        match reply {
+            Ok(reply) => self.adopt_node_state(&reply, io),
+            Err(event) => io.emit(event),
+        }
+        let outcome = self.op.as_mut().and_then(|o| o.resync.take());
+        if let Some(outcome) = outcome {
+            self.finish(Ok(outcome));
+        }
+    }
+
+    fn adopt_node_state(&mut self, reply: &OffchainStateReply, io: &mut Io<'_>) {
+        let Some(text) = &reply.signed_tx else { return };
+        let Ok(tx) = SignedTx::from_api_str(text.as_str()) else { return };
+        let Some((round, hash)) = round_and_hash(tx.innermost_tx()) else { return };
+        if round <= self.view.round {
+            return;
+        }
+        let state = trees_state(reply).filter(|s| s.state_hash() == hash);
+        if !self.cosigned(&tx) || state.is_none() {
+            io.emit(Event::Node(NodeEvent::Error {
+                message: "the node's latest state is not co-signed or does not match its trees"
+                    .into(),
+            }));
+            return;
+        }
+        if let aesc_codec::tx::Tx::ChannelCreate(c) = tx.innermost_tx() {
+            self.view.channel_id = Some(c.channel_id());
+            self.view.channel_reserve = c.channel_reserve.clone();
+        }
+        self.view.round = round;
+        self.view.latest = Some(tx.clone());
+        self.view.state = state;
+        self.save(io);
+        io.emit(Event::CoSigned { round, state: Box::new(tx) });
+        self.publish();
+    }
+
     fn on_leave(&mut self, state: &EncodedTx, io: &mut Io<'_>) {
         let decoded = self.decode_state(state, io);
         if let Some((tx, round, hash)) = decoded {
@@ -725,6 +788,7 @@ impl Handler for Session {
                 }
             }
             Some(Purpose::Fetch) => self.on_fetched(result, io),
+            Some(Purpose::Resync) => self.on_resynced(result, io),
             None => {}
         }
     }
