@@ -21,7 +21,7 @@ pub(crate) fn run(args: &Args) -> std::io::Result<Status> {
     let mut failures = 0;
     for input in inputs(&args.objects)? {
         let encoded = serde_json::from_str::<Value>(&input)
-            .map_err(|e| objects::ObjectError::Json(format!("bad JSON: {e}")))
+            .map_err(|e| objects::ObjectError::new(format!("bad JSON: {e}")))
             .and_then(|v| objects::encode(&v));
         match encoded {
             Ok(s) => out.line(&s)?,

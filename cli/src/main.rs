@@ -14,7 +14,6 @@ mod demo;
 mod encode;
 mod io;
 mod objects;
-mod signed;
 mod tx_hash;
 mod verify;
 

@@ -2,10 +2,12 @@
 
 use aesc_codec::derive::tx_hash;
 use aesc_codec::encoding::{self, Prefix};
+use aesc_codec::object::Object;
+use aesc_codec::tx::SignedTx;
 
 use crate::io::{failure, inputs, Out};
 use crate::objects::ObjectError;
-use crate::{signed, Status};
+use crate::Status;
 
 /// Arguments of `aesc tx-hash`.
 #[derive(Debug, clap::Args)]
@@ -14,7 +16,8 @@ pub(crate) struct Args {
     tx: Vec<String>,
 }
 
-/// Prints `th_…` for each signed transaction, or a failure line.
+/// Prints `th_…` (the hash of the bytes as given) for each signed transaction, or a failure
+/// line.
 ///
 /// # Errors
 /// When stdin or stdout fail.
@@ -24,7 +27,7 @@ pub(crate) fn run(args: &Args) -> std::io::Result<Status> {
     for input in inputs(&args.tx)? {
         let checked = encoding::decode_as(Prefix::Transaction, &input)
             .map_err(ObjectError::from)
-            .and_then(|bytes| match signed::split(&bytes) {
+            .and_then(|bytes| match SignedTx::from_rlp(&bytes) {
                 Ok(_) => Ok(bytes),
                 Err(e) => Err(ObjectError::from(e)),
             });

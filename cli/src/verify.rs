@@ -1,14 +1,16 @@
 //! `aesc verify`: which signer and which form verifies each signature of a transaction.
 
-use aesc_codec::crypto::{verify_tx_bytes, NetworkId};
+use aesc_codec::crypto::NetworkId;
 use aesc_codec::derive::tx_hash;
 use aesc_codec::encoding::{self, Prefix};
 use aesc_codec::id::AccountId;
+use aesc_codec::object::Object;
+use aesc_codec::tx::SignedTx;
 use serde_json::{json, Value};
 
 use crate::io::{failure, inputs, Out};
 use crate::objects::ObjectError;
-use crate::{signed, Status};
+use crate::Status;
 
 /// Arguments of `aesc verify`.
 #[derive(Debug, clap::Args)]
@@ -24,8 +26,9 @@ pub(crate) struct Args {
 }
 
 /// Prints one JSON object per transaction:
-/// `{"tx_hash", "tx_tag", "signatures": [{"signature", "signer", "form"}], "verified"}` where
-/// `signer` and `form` are null for a signature no signer verifies.
+/// `{"tx_hash", "type", "signatures": [{"layer", "signature", "signer", "form"}], "verified"}`
+/// where `signer` and `form` are null for a signature no signer verifies, and `layer` counts
+/// generalized-account and PayingFor wrappers from the outside in.
 ///
 /// # Errors
 /// When stdin or stdout fail.
@@ -58,26 +61,23 @@ fn check(
     input: &str,
 ) -> Result<(Value, bool), ObjectError> {
     let bytes = encoding::decode_as(Prefix::Transaction, input)?;
-    let parts = signed::split(&bytes)?;
-    let mut all = true;
-    let signatures: Vec<Value> = parts
-        .signatures
+    let signed = SignedTx::from_rlp(&bytes)?;
+    let checks = signed.verify(network, signers);
+    let all = checks.iter().all(|c| c.verified.is_some());
+    let signatures: Vec<Value> = checks
         .iter()
-        .map(|sig| {
-            let found = signers
-                .iter()
-                .find_map(|s| verify_tx_bytes(network, parts.tx, s, sig).map(|form| (s, form)));
-            all &= found.is_some();
+        .map(|c| {
             json!({
-                "signature": sig.to_string(),
-                "signer": found.map(|(s, _)| s.to_string()),
-                "form": found.map(|(_, f)| f.as_str()),
+                "layer": c.layer,
+                "signature": c.signature.to_string(),
+                "signer": c.verified.map(|v| v.signer.to_string()),
+                "form": c.verified.map(|v| v.form.as_str()),
             })
         })
         .collect();
     let report = json!({
         "tx_hash": tx_hash(&bytes).to_string(),
-        "tx_tag": parts.tx_tag,
+        "type": signed.innermost_tx().kind().name(),
         "signatures": signatures,
         "verified": all,
     });

@@ -207,8 +207,10 @@ impl Id {
             item.offset,
             DecodeErrorKind::WrongLength { expected: 33, found: 0 },
         ))?;
-        let tag = IdTag::from_byte(*tag_byte)
-            .ok_or(DecodeError::new(item.offset, DecodeErrorKind::InvalidIdTag { tag: *tag_byte }))?;
+        let tag = IdTag::from_byte(*tag_byte).ok_or(DecodeError::new(
+            item.offset,
+            DecodeErrorKind::InvalidIdTag { tag: *tag_byte },
+        ))?;
         let mut v = [0u8; 32];
         v.copy_from_slice(value);
         Ok(Id { tag, value: v })
@@ -306,11 +308,7 @@ mod tests {
     fn account_id_round_trips_through_text() {
         let s = "ak_mLjWgLbapr5CiVD2Q248aS2TQj9itXnoPv5tteXvZaJ8tdD2C";
         let a: AccountId = s.parse().unwrap();
-        assert_eq!(
-            a.0[..4],
-            [0x64, 0xae, 0x0e, 0x08],
-            "public key bytes from the spec vector"
-        );
+        assert_eq!(a.0[..4], [0x64, 0xae, 0x0e, 0x08], "public key bytes from the spec vector");
         assert_eq!(a.to_string(), s);
         let id: Id = s.parse().unwrap();
         assert_eq!(id.tag, IdTag::Account);

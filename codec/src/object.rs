@@ -104,7 +104,10 @@ pub fn fields<'i, 'a, const N: usize>(
     at: usize,
 ) -> Result<&'i [Item<'a>; N], DecodeError> {
     <&[Item<'a>; N]>::try_from(fields).map_err(|_| {
-        DecodeError::new(at, DecodeErrorKind::ListLength { expected: N + 2, found: fields.len() + 2 })
+        DecodeError::new(
+            at,
+            DecodeErrorKind::ListLength { expected: N + 2, found: fields.len() + 2 },
+        )
     })
 }
 

@@ -207,3 +207,18 @@ fn poi_with_foreign_nodes_still_verifies_by_hash() {
     let back = TreesPoi::from_rlp(&poi.to_rlp()).unwrap();
     assert_eq!(back, poi);
 }
+
+#[test]
+fn deeply_nested_keys_do_not_exhaust_the_stack() {
+    // Keys 0xab, 0xabab, …: every key ends in a branch on the next one's path, so the tree
+    // is about three nodes deep per key. Built on a small stack.
+    let worker = std::thread::Builder::new().stack_size(128 * 1024).spawn(|| {
+        let tree = Mpt::from_pairs((1..=1500).map(|n| (vec![0xab; n], vec![1])));
+        let root = tree.root_hash().unwrap();
+        let deepest = vec![0xab; 1500];
+        let proof = tree.proof([deepest.as_slice()]);
+        assert_eq!(proof.lookup(&root, &deepest).unwrap(), Some(vec![1]));
+        proof.nodes.len()
+    });
+    assert!(worker.unwrap().join().unwrap() > 1500);
+}

@@ -9,6 +9,7 @@ use aesc_codec::state::{
     Account, AccountsTree, ApplyError, ChannelsTree, ContractCall, ContractsTree, CtVersion,
     JsonError, Mtree, MtreeValue, OffChainState, PoiError, StateTrees, TreesError,
 };
+use aesc_codec::tx::Update;
 use aesc_codec::Uint;
 use serde_json::json;
 
@@ -262,4 +263,40 @@ fn invalid_json_is_a_typed_error() {
     let account = Account::from_json(&big).unwrap();
     assert_eq!(account.balance.to_string(), "123456789012345678901234567890");
     assert_eq!(account.to_json(), big);
+}
+
+#[test]
+fn apply_dispatches_updates_all_or_nothing() {
+    let mut s = state();
+    let transfer = Update::Transfer { from: I, to: R, amount: u(10) };
+    let meta = Update::Meta { data: b"hello".to_vec() };
+    s.apply_all(&[transfer.clone(), meta, Update::Deposit { from: I, amount: u(3) }], &u(1))
+        .unwrap();
+    assert_eq!((s.balance(&I), s.balance(&R)), (Some(&u(83)), Some(&u(70))));
+    let before = s.clone();
+    let too_much = Update::Withdraw { to: R, amount: u(80) };
+    assert_eq!(
+        s.apply_all(&[transfer, too_much], &u(1)),
+        Err((
+            1,
+            ApplyError::InsufficientBalance {
+                account: R,
+                balance: u(80),
+                amount: u(80),
+                reserve: u(1)
+            }
+        ))
+    );
+    assert_eq!(s, before, "a failing batch changes nothing");
+    let call = Update::CallContract {
+        caller: I,
+        contract: ContractId([0x44; 32]),
+        abi_version: 3,
+        amount: u(0),
+        gas: 1_000_000,
+        gas_price: u(1),
+        call_data: Vec::new(),
+        call_stack: Vec::new(),
+    };
+    assert_eq!(s.apply(&call, &u(1)), Err(ApplyError::Unsupported { update: "call_contract" }));
 }

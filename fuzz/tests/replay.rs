@@ -27,3 +27,13 @@ fn encoding_parse_regressions() {
 fn rlp_decode_regressions() {
     println!("replayed {}", replay("rlp_decode", aesc_fuzz::rlp_decode));
 }
+
+#[test]
+fn tx_decode_roundtrip_regressions() {
+    println!("replayed {}", replay("tx_decode_roundtrip", aesc_fuzz::tx_decode_roundtrip));
+}
+
+#[test]
+fn jsonrpc_frames_regressions() {
+    println!("replayed {}", replay("jsonrpc_frames", aesc_fuzz::jsonrpc_frames));
+}

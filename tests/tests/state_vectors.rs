@@ -27,6 +27,7 @@ use aesc_codec::id::{AccountId, ContractId};
 use aesc_codec::object::Object;
 use aesc_codec::rlp::{self, Item};
 use aesc_codec::state::{CallsTree, OffChainState, StateTrees, TreesPoi};
+use aesc_codec::tx::Update;
 use aesc_codec::Uint;
 use serde_json::Value;
 
@@ -190,6 +191,7 @@ fn check_string(
             let trees = StateTrees::from_rlp(&bytes)
                 .unwrap_or_else(|e| panic!("{name}: {s} does not decode: {e}"));
             assert_eq!(trees.to_rlp(), bytes, "{name}: {s} re-encodes differently");
+            assert_eq!(StateTrees::from_api_str(s).unwrap().to_api_string(), s);
             assert_eq!(StateTrees::from_json(&trees.to_json()).unwrap(), trees);
             let state = OffChainState::from_trees(&trees)
                 .unwrap_or_else(|e| panic!("{name}: {s} is not a channel state: {e}"));
@@ -204,12 +206,14 @@ fn check_string(
             let calls = CallsTree::from_rlp(&bytes)
                 .unwrap_or_else(|e| panic!("{name}: {s} does not decode: {e}"));
             assert_eq!(calls.to_rlp(), bytes, "{name}: {s} re-encodes differently");
+            assert_eq!(CallsTree::from_api_str(s).unwrap().to_api_string(), s);
             counts.cs += 1;
         }
         Prefix::Poi => {
             let poi = TreesPoi::from_rlp(&bytes)
                 .unwrap_or_else(|e| panic!("{name}: {s} does not decode: {e}"));
             assert_eq!(poi.to_rlp(), bytes, "{name}: {s} re-encodes differently");
+            assert_eq!(TreesPoi::from_api_str(s).unwrap().to_api_string(), s);
             poi.verify().unwrap_or_else(|e| panic!("{name}: {s}: {e}"));
             assert_eq!(TreesPoi::from_json(&poi.to_json()).unwrap(), poi);
             counts.pi += 1;
@@ -323,10 +327,6 @@ impl UrlParams {
     }
 }
 
-fn account_field(u: &Value, key: &str) -> AccountId {
-    u[key].as_str().and_then(|s| s.parse().ok()).unwrap()
-}
-
 /// Replays what a signing client checks: the state hash of a sign request's transaction is
 /// the hash of the initial state (create) or of the previous co-signed state with the
 /// request's balance updates applied.
@@ -370,22 +370,18 @@ fn replay_sign_request(
     }
     let Some(mut state) = latest.and_then(|h| known.get(&h)).cloned() else { return };
     let reserve = params.channel_reserve.clone().unwrap_or_default();
-    for u in updates {
-        let amount = Uint::from_json(&u["amount"]).unwrap_or_default();
-        let result = match u["op"].as_str().unwrap_or_default() {
-            "OffChainTransfer" => state.transfer(
-                &account_field(u, "from"),
-                &account_field(u, "to"),
-                &amount,
-                &reserve,
-            ),
-            "OffChainDeposit" => state.deposit(&account_field(u, "from"), &amount),
-            "OffChainWithdrawal" => state.withdraw(&account_field(u, "to"), &amount, &reserve),
-            "OffChainMeta" => Ok(()),
-            _ => return,
-        };
-        result.unwrap_or_else(|e| panic!("{name}: update {u} rejected: {e}"));
+    let Ok(updates) = updates.iter().map(Update::from_json).collect::<Result<Vec<_>, _>>() else {
+        panic!("{name}: {method}: updates do not parse");
+    };
+    if updates
+        .iter()
+        .any(|u| matches!(u, Update::CreateContract { .. } | Update::CallContract { .. }))
+    {
+        return;
     }
+    state
+        .apply_all(&updates, &reserve)
+        .unwrap_or_else(|(i, e)| panic!("{name}: update {i} of {method} rejected: {e}"));
     assert_eq!(state.state_hash().0, hash, "{name}: {method}: replayed state hash differs");
     counts.replayed += 1;
     known.insert(hash, state);

@@ -83,12 +83,9 @@ impl fmt::Display for ParseError {
             ParseError::TooShortForChecksum { len } => {
                 write!(f, "decoded body of {len} bytes is too short for a 4-byte checksum")
             }
-            ParseError::BadChecksum { expected, found } => write!(
-                f,
-                "bad checksum: computed {}, found {}",
-                Hex(expected),
-                Hex(found)
-            ),
+            ParseError::BadChecksum { expected, found } => {
+                write!(f, "bad checksum: computed {}, found {}", Hex(expected), Hex(found))
+            }
             ParseError::WrongSize { prefix, expected, found } => {
                 write!(f, "{prefix}_ payload is {found} bytes, expected {expected}")
             }

@@ -95,7 +95,10 @@ pub fn decode(s: &str) -> Result<(Prefix, Vec<u8>), ParseError> {
 ///
 /// # Errors
 /// [`ParseError::WrongPrefix`] when the prefix is another known one, otherwise as [`decode`].
-pub fn decode_one_of(expected: &'static [Prefix], s: &str) -> Result<(Prefix, Vec<u8>), ParseError> {
+pub fn decode_one_of(
+    expected: &'static [Prefix],
+    s: &str,
+) -> Result<(Prefix, Vec<u8>), ParseError> {
     let (prefix, _) = split_prefix(s)?;
     if !expected.contains(&prefix) {
         return Err(ParseError::WrongPrefix { expected, found: prefix });

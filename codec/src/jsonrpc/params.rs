@@ -97,15 +97,16 @@ pub enum ParamsError {
         /// What was expected.
         expected: &'static str,
     },
-    /// A param does not decode and has no detail code of its own (`block_hash`) (`-32603`).
+    /// A param is refused without a detail code of its own: a `block_hash` that does not
+    /// decode, a zero deposit or withdrawal amount (`-32603`).
     InvalidValue {
         /// The param name.
         field: &'static str,
         /// What was expected.
         expected: &'static str,
     },
-    /// The node drops such a request without any reply (e.g. a malformed
-    /// `assume_minimum_depth` hash).
+    /// The node drops such a request without any reply (a malformed `assume_minimum_depth`
+    /// hash, `get.contract_call` for round 0).
     Dropped {
         /// The param at fault.
         field: &'static str,

@@ -60,7 +60,10 @@ impl<'a> Cursor<'a> {
         let end = self.pos.checked_add(n).ok_or(self.err(at, K::LengthOverflow))?;
         let slice = self.input.get(self.pos..end).ok_or(self.err(
             at,
-            K::InputTooShort { needed: n + (self.pos - at), available: available + (self.pos - at) },
+            K::InputTooShort {
+                needed: n + (self.pos - at),
+                available: available + (self.pos - at),
+            },
         ))?;
         self.pos = end;
         Ok(slice)

@@ -117,7 +117,12 @@ impl Object for Account {
         match version {
             1 => {
                 let [nonce, balance] = fields::<2>(items, at)?;
-                Ok(Account::basic(Uint::decode_rlp(balance)?).with_nonce(nonce.as_u64()?))
+                Ok(Account {
+                    nonce: nonce.as_u64()?,
+                    balance: Uint::decode_rlp(balance)?,
+                    flags: 0,
+                    ga: None,
+                })
             }
             2 => {
                 let [flags, nonce, balance, contract, auth_fun] = fields::<5>(items, at)?;
@@ -149,12 +154,5 @@ impl Object for Account {
             }
             v => Err(unsupported(Self::TAG, v, at)),
         }
-    }
-}
-
-impl Account {
-    fn with_nonce(mut self, nonce: u64) -> Self {
-        self.nonce = nonce;
-        self
     }
 }

@@ -48,6 +48,7 @@
 //! ```
 
 mod account;
+mod api;
 mod call;
 mod channel;
 mod contract;
@@ -61,6 +62,7 @@ mod poi;
 mod trees;
 
 pub use account::{Account, GaAuth};
+pub use api::ApiStringError;
 pub use call::{ContractCall, LogEntry, ReturnType};
 pub use channel::{Channel, ChannelVersion};
 pub use contract::{Contract, ContractVersion, CtVersion};

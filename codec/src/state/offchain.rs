@@ -13,6 +13,7 @@ use super::trees::{state_hash, AccountsTree, CallsTree, ContractsTree, StateTree
 use super::{Account, ApplyError, PoiError, TreesError};
 use crate::id::{AccountId, ContractId, StateHash};
 use crate::object::Object;
+use crate::tx::Update;
 use crate::Uint;
 
 /// A channel's off-chain state.
@@ -228,6 +229,45 @@ impl OffChainState {
     ) -> Result<(), ApplyError> {
         let balance = self.check_spend(to, amount, reserve)?;
         self.set_balance(to, balance);
+        Ok(())
+    }
+
+    /// Applies one off-chain update with the node's rules for its kind: transfer, deposit
+    /// and withdrawal as [`OffChainState::transfer`], [`OffChainState::deposit`] and
+    /// [`OffChainState::withdraw`] (with `reserve`, the channel reserve); meta changes nothing.
+    /// On error the state is unchanged.
+    ///
+    /// # Errors
+    /// The [`ApplyError`] of the rule broken; [`ApplyError::Unsupported`] for contract
+    /// creation and calls, which need a contract VM.
+    pub fn apply(&mut self, update: &Update, reserve: &Uint) -> Result<(), ApplyError> {
+        match update {
+            Update::Transfer { from, to, amount } => self.transfer(from, to, amount, reserve),
+            Update::Deposit { from, amount } => self.deposit(from, amount),
+            Update::Withdraw { to, amount } => self.withdraw(to, amount, reserve),
+            Update::Meta { .. } => Ok(()),
+            Update::CreateContract { .. } => {
+                Err(ApplyError::Unsupported { update: "create_contract" })
+            }
+            Update::CallContract { .. } => Err(ApplyError::Unsupported { update: "call_contract" }),
+        }
+    }
+
+    /// Applies `updates` in order, all or nothing: on error the state is unchanged and the
+    /// error names the index of the failing update.
+    ///
+    /// # Errors
+    /// `(index, error)` of the first update that cannot be applied.
+    pub fn apply_all(
+        &mut self,
+        updates: &[Update],
+        reserve: &Uint,
+    ) -> Result<(), (usize, ApplyError)> {
+        let mut next = self.clone();
+        for (i, u) in updates.iter().enumerate() {
+            next.apply(u, reserve).map_err(|e| (i, e))?;
+        }
+        *self = next;
         Ok(())
     }
 

@@ -8,31 +8,14 @@ use crate::rlp::{DecodeError, DecodeErrorKind, Encoder, Item};
 use crate::tx::error::{JsonError, JsonErrorKind};
 use crate::tx::field::{self, simple_tx, FieldCodec};
 
-/// A channel participant's role.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Role {
-    /// The participant that created the channel.
-    Initiator,
-    /// The other participant.
-    Responder,
-}
+pub use crate::jsonrpc::connect::Role;
 
-impl Role {
-    /// `"initiator"` or `"responder"`, as the node writes it.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Role::Initiator => "initiator",
-            Role::Responder => "responder",
-        }
-    }
-
-    /// The role named by `s`.
-    pub fn from_name(s: &[u8]) -> Option<Role> {
-        match s {
-            b"initiator" => Some(Role::Initiator),
-            b"responder" => Some(Role::Responder),
-            _ => None,
-        }
+/// The role named by `s`.
+fn role_from_name(s: &[u8]) -> Option<Role> {
+    match s {
+        b"initiator" => Some(Role::Initiator),
+        b"responder" => Some(Role::Responder),
+        _ => None,
     }
 }
 
@@ -41,7 +24,7 @@ impl FieldCodec<Role> for Role {
         enc.bytes(v.as_str().as_bytes());
     }
     fn decode(item: &Item<'_>, _depth: usize) -> Result<Role, DecodeError> {
-        Role::from_name(item.as_bytes()?).ok_or(DecodeError::new(
+        role_from_name(item.as_bytes()?).ok_or(DecodeError::new(
             item.offset,
             DecodeErrorKind::Invalid("role is neither initiator nor responder"),
         ))
@@ -50,7 +33,7 @@ impl FieldCodec<Role> for Role {
         Value::from(v.as_str())
     }
     fn from_json(v: &Value, _depth: usize) -> Result<Role, JsonError> {
-        Role::from_name(field::string(v)?.as_bytes())
+        role_from_name(field::string(v)?.as_bytes())
             .ok_or(JsonErrorKind::Invalid("role is neither initiator nor responder").into())
     }
 }

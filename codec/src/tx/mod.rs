@@ -2,7 +2,7 @@
 //!
 //! [`Tx`] is any unsigned transaction; [`SignedTx`] (tag 11) wraps one with its signatures and
 //! is what travels as a `tx_…` string. Each transaction type is its own struct with the node's
-//! field names, implements [`Object`](crate::object::Object) for its RLP form and has a JSON
+//! field names, implements [`Object`] for its RLP form and has a JSON
 //! form (`to_json` / `from_json`) as the node's HTTP API shows it: an object with `"type"`,
 //! `"version"` and the fields by name, ids and hashes as prefixed strings, integers as JSON
 //! numbers at full precision, nested transactions as nested objects.

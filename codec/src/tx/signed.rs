@@ -129,7 +129,8 @@ impl SignedTx {
         Value::Object(map)
     }
 
-    /// Reads the JSON form.
+    /// Reads the JSON form. The node's own form, without `"type"` and `"version"` and with
+    /// extra keys such as `"hash"` or `"block_height"`, is accepted too.
     ///
     /// # Errors
     /// A [`JsonError`] naming the offending key.
@@ -138,7 +139,7 @@ impl SignedTx {
     }
 
     pub(crate) fn from_json_depth(v: &Value, depth: usize) -> Result<Self, JsonError> {
-        super::json_with_type(v, Self::TYPE_NAME, |map, version| {
+        let body = |map: &Map<String, Value>, version: u64| {
             if version != 1 {
                 return Err(JsonErrorKind::UnsupportedVersion {
                     type_name: Self::TYPE_NAME,
@@ -154,7 +155,12 @@ impl SignedTx {
                 .and_then(|v| Tx::from_json_depth(v, inner))
                 .map_err(|e| e.within("tx"))?;
             Ok(SignedTx { signatures, tx })
-        })
+        };
+        match v.as_object() {
+            // The node's HTTP API shows signed transactions without "type" and "version".
+            Some(map) if !map.contains_key("type") && !map.contains_key("version") => body(map, 1),
+            _ => super::json_with_type(v, Self::TYPE_NAME, body),
+        }
     }
 }
 

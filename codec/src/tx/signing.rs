@@ -7,7 +7,8 @@
 
 use super::{SignedTx, Tx};
 use crate::crypto::{self, NetworkId, SecretKey, SignatureForm};
-use crate::id::{AccountId, Signature};
+use crate::derive;
+use crate::id::{AccountId, ChannelId, Signature};
 
 /// Who must authenticate a transaction (§4 of the protocol).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -128,6 +129,30 @@ impl SignedTx {
         self.innermost().tx.to_rlp()
     }
 
+    /// The id of the channel the innermost create tx opens; `None` when it is no create tx.
+    ///
+    /// For a generalized-account initiator the nonce slot is the `auth_id`
+    /// (`blake2b(ga_id ‖ auth_data)`) of the innermost meta tx by the initiator.
+    pub fn created_channel_id(&self) -> Option<ChannelId> {
+        let Tx::ChannelCreate(create) = self.innermost_tx() else { return None };
+        let mut auth_id = None;
+        let mut cur = self;
+        while let Some(next) = cur.wrapped() {
+            if let Tx::GaMeta(meta) = &cur.tx {
+                if meta.ga_id == create.initiator_id {
+                    auth_id = Some(derive::ga_auth_id(&meta.ga_id, &meta.auth_data));
+                }
+            }
+            cur = next;
+        }
+        Some(match auth_id {
+            Some(slot) => {
+                derive::channel_id_with_slot(&create.initiator_id, &slot, &create.responder_id)
+            }
+            None => create.channel_id(),
+        })
+    }
+
     /// Who must authenticate the innermost transaction.
     pub fn required_signers(&self) -> Signers {
         self.innermost().tx.required_signers()
@@ -173,16 +198,21 @@ impl SignedTx {
     }
 
     /// Checks every signature of every layer against `candidates`, naming for each the
-    /// candidate and the message form that verify it (raw tried first, as the node does).
+    /// candidate and the message form that verify it (the raw form is tried first, as the node
+    /// does).
     pub fn verify(&self, network: &NetworkId, candidates: &[AccountId]) -> Vec<SignatureCheck> {
         let mut out = Vec::new();
         for (layer, (st, net)) in self.layers(network).into_iter().enumerate() {
             let bytes = st.tx.to_rlp();
             for signature in &st.signatures {
-                let verified = candidates.iter().find_map(|signer| {
-                    crypto::verify_tx_bytes(&net, &bytes, signer, signature)
-                        .map(|form| Verified { signer: *signer, form })
-                });
+                let verified =
+                    [SignatureForm::Raw, SignatureForm::Hash].into_iter().find_map(|form| {
+                        let msg = crypto::signing_message(&net, &bytes, form);
+                        candidates
+                            .iter()
+                            .find(|signer| crypto::verify_message(signer, &msg, signature))
+                            .map(|signer| Verified { signer: *signer, form })
+                    });
                 out.push(SignatureCheck { layer, signature: *signature, verified });
             }
         }

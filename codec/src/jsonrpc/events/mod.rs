@@ -12,7 +12,7 @@ mod on_chain;
 use serde_json::{Map, Value};
 
 use super::envelope::Notification;
-use super::methods::SignTag;
+use super::methods::{Method, SignTag};
 use super::outputs::{parse_output, ContractCall, OutputError, PoiReply};
 use super::values::EncodedTx;
 use crate::id::{AccountId, ChannelId};
@@ -70,6 +70,14 @@ pub struct MethodReply {
 }
 
 impl MethodReply {
+    /// The data as the output of method `M` (e.g. `reply.output::<GetBalances>()`).
+    ///
+    /// # Errors
+    /// [`OutputError`] when it has another shape.
+    pub fn output<M: Method>(&self) -> Result<M::Output, OutputError> {
+        M::parse_output(&self.data)
+    }
+
     /// The data as a contract call (`get.contract_call`, `dry_run.call_contract`).
     ///
     /// # Errors

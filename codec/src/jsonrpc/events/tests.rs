@@ -100,6 +100,8 @@ fn other_notifications() {
     let NodeEvent::MethodReply(r) = e else { panic!() };
     assert_eq!(r.method, "channels.get.contract_call");
     assert_eq!(r.contract_call().unwrap().gas_used, 380);
+    assert_eq!(r.output::<crate::jsonrpc::GetContractCall>().unwrap().height, 3);
+    assert!(r.output::<crate::jsonrpc::GetBalances>().is_err());
     let e = event(
         r#"{"jsonrpc":"2.0","method":"channels.error","params":{"channel_id":null,"data":{"message":"bad_signature"}},"version":1}"#,
     );

@@ -59,7 +59,6 @@ macro_rules! client_requests {
     ($( $(#[$doc:meta])* $variant:ident($ty:ty), )*) => {
         /// Any client → node request, typed.
         #[derive(Debug, Clone, PartialEq, Eq)]
-        #[allow(clippy::large_enum_variant)]
         pub enum ClientRequest {
             $( $(#[$doc])* $variant($ty), )*
             /// A signed answer to a `channels.sign.*` request.

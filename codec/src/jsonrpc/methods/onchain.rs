@@ -65,10 +65,16 @@ macro_rules! amount_method {
                 self.options.write(b).block_hash(self.block_hash.as_ref()).meta(&self.meta).build()
             }
 
+            /// A zero amount is refused with `-32603`, as the node does.
             fn from_params(p: &Params<'_>) -> Result<Self, ParamsError> {
                 require(p, &["amount"])?;
+                let amount = p.uint("amount")?;
+                if amount.is_zero() {
+                    let expected = "above zero";
+                    return Err(ParamsError::InvalidValue { field: "amount", expected });
+                }
                 Ok($name {
-                    amount: p.uint("amount")?,
+                    amount,
                     options: TxOptions::read(p)?,
                     block_hash: p.block_hash()?,
                     meta: p.meta()?,

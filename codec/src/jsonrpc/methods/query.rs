@@ -33,13 +33,15 @@ impl Method for GetContractCall {
             .build()
     }
 
+    /// Round 0 is [`ParamsError::Dropped`]: the node does not answer it.
     fn from_params(p: &Params<'_>) -> Result<Self, ParamsError> {
         require(p, &["contract_id", "caller_id", "round"])?;
-        Ok(GetContractCall {
-            contract_id: p.encoded("contract_id", EncodingKind::ContractPubkey)?,
-            caller_id: p.encoded("caller_id", EncodingKind::AccountPubkey)?,
-            round: p.u64("round")?,
-        })
+        let contract_id = p.encoded("contract_id", EncodingKind::ContractPubkey)?;
+        let caller_id = p.encoded("caller_id", EncodingKind::AccountPubkey)?;
+        match p.u64("round")? {
+            0 => Err(ParamsError::Dropped { field: "round" }),
+            round => Ok(GetContractCall { contract_id, caller_id, round }),
+        }
     }
 
     fn parse_output(result: &Value) -> Result<ContractCall, OutputError> {

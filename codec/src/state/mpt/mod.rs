@@ -25,15 +25,16 @@
 //! # Ok::<_, aesc_codec::state::ProofError>(())
 //! ```
 
+mod build;
 mod node;
 mod proof;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use build::Built;
+
 pub use node::{hex_prefix, nibbles, Node, NodeRef};
 pub use proof::{Proof, ProofNode};
-
-use crate::hash::blake2b_256;
 
 /// A Merkle-Patricia tree over byte keys and non-empty byte values.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
@@ -99,12 +100,12 @@ impl Mpt {
 
     /// The root node; `None` for the empty tree.
     pub fn root_node(&self) -> Option<Node> {
-        self.build().map(|b| b.node)
+        self.build().map(|b| b.root().node.clone())
     }
 
     /// `blake2b(rlp(root))`; `None` for the empty tree.
     pub fn root_hash(&self) -> Option<[u8; 32]> {
-        self.build().map(|b| b.hash)
+        self.build().map(|b| b.root().hash)
     }
 
     /// The proof for `keys`: every node stored by hash on the paths from the root to the keys
@@ -116,7 +117,7 @@ impl Mpt {
         let mut seen = BTreeSet::new();
         for key in keys {
             if seen.insert(key) {
-                root.collect_path(&nibbles(key), true, &mut nodes);
+                root.collect_path(&nibbles(key), &mut nodes);
             }
         }
         Proof { nodes: nodes.into_iter().map(|(hash, node)| ProofNode { hash, node }).collect() }
@@ -125,109 +126,6 @@ impl Mpt {
     fn build(&self) -> Option<Built> {
         let entries: Vec<(Vec<u8>, &[u8])> =
             self.entries.iter().map(|(k, v)| (nibbles(k), v.as_slice())).collect();
-        (!entries.is_empty()).then(|| Built::new(&entries, 0))
-    }
-}
-
-/// A node built from entries, with its serialization, hash and built children.
-struct Built {
-    node: Node,
-    rlp: Vec<u8>,
-    hash: [u8; 32],
-    /// Children by the nibble that leads to them (`None` for an extension's child).
-    children: Vec<(Option<u8>, Built)>,
-}
-
-fn common_prefix(a: &[u8], b: &[u8]) -> usize {
-    a.iter().zip(b).take_while(|(x, y)| x == y).count()
-}
-
-impl Built {
-    fn finish(node: Node, children: Vec<(Option<u8>, Built)>) -> Self {
-        let rlp = node.to_rlp();
-        let hash = blake2b_256(&rlp);
-        Built { node, rlp, hash, children }
-    }
-
-    /// How a branch refers to this node.
-    fn reference(&self) -> NodeRef {
-        if self.rlp.len() < 32 {
-            NodeRef::Embedded(self.rlp.clone())
-        } else {
-            NodeRef::Hash(self.hash)
-        }
-    }
-
-    /// Builds the subtree of `entries` (sorted, distinct nibble paths sharing their first
-    /// `depth` nibbles, at least one entry).
-    fn new(entries: &[(Vec<u8>, &[u8])], depth: usize) -> Self {
-        let rest = |path: &Vec<u8>| path.get(depth..).unwrap_or_default().to_vec();
-        match entries {
-            [] => Built::finish(Node::Leaf { path: Vec::new(), value: Vec::new() }, Vec::new()),
-            [(path, value)] => {
-                Built::finish(Node::Leaf { path: rest(path), value: value.to_vec() }, Vec::new())
-            }
-            [(first, _), .., (last, _)] => {
-                let shared = common_prefix(
-                    first.get(depth..).unwrap_or_default(),
-                    last.get(depth..).unwrap_or_default(),
-                );
-                if shared > 0 {
-                    let child = Built::new(entries, depth + shared);
-                    let path = first.get(depth..depth + shared).unwrap_or_default().to_vec();
-                    let node = Node::Extension { path, child: child.hash };
-                    Built::finish(node, vec![(None, child)])
-                } else {
-                    Built::branch(entries, depth)
-                }
-            }
-        }
-    }
-
-    fn branch(entries: &[(Vec<u8>, &[u8])], depth: usize) -> Self {
-        let mut refs: [NodeRef; 16] = Default::default();
-        let mut value = Vec::new();
-        let mut children = Vec::new();
-        let mut rest = entries;
-        if let Some(((path, v), tail)) = rest.split_first() {
-            if path.len() == depth {
-                value = v.to_vec();
-                rest = tail;
-            }
-        }
-        while let Some((path, _)) = rest.first() {
-            let nibble = path.get(depth).copied().unwrap_or_default();
-            let n = rest.iter().take_while(|(p, _)| p.get(depth) == Some(&nibble)).count().max(1);
-            let (group, tail) = rest.split_at(n.min(rest.len()));
-            let child = Built::new(group, depth + 1);
-            if let Some(slot) = refs.get_mut(usize::from(nibble)) {
-                *slot = child.reference();
-            }
-            children.push((Some(nibble), child));
-            rest = tail;
-        }
-        Built::finish(Node::Branch { children: Box::new(refs), value }, children)
-    }
-
-    /// Adds the nodes on the path to `path` that are stored by hash (`by_hash`) to `out`.
-    fn collect_path(&self, path: &[u8], by_hash: bool, out: &mut BTreeMap<[u8; 32], Node>) {
-        if by_hash {
-            out.entry(self.hash).or_insert_with(|| self.node.clone());
-        }
-        let next = match &self.node {
-            Node::Leaf { .. } => None,
-            Node::Extension { path: ext, .. } => path
-                .strip_prefix(ext.as_slice())
-                .and_then(|rest| self.children.first().map(|(_, c)| (c, rest, true))),
-            Node::Branch { .. } => path.split_first().and_then(|(n, rest)| {
-                self.children
-                    .iter()
-                    .find(|(k, _)| *k == Some(*n))
-                    .map(|(_, c)| (c, rest, c.rlp.len() >= 32))
-            }),
-        };
-        if let Some((child, rest, hashed)) = next {
-            child.collect_path(rest, hashed, out);
-        }
+        Built::new(&entries)
     }
 }

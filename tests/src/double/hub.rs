@@ -1,0 +1,95 @@
+//! The hub thread: owns the [`Node`] (all channels and the simulated chain), receives socket
+//! events and harness requests, wakes up when the chain or a timer needs it, and routes the
+//! node's outputs to the connection threads.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TrySendError};
+
+use super::node::{Control, Input, Node, Status};
+use super::outbox::{Observation, Output};
+
+/// The id of a client socket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) struct ConnId(pub u64);
+
+/// What a connection thread is told to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum ConnCmd {
+    Text(String),
+    Binary(Vec<u8>),
+    Close,
+}
+
+/// What the hub receives.
+#[derive(Debug)]
+pub(crate) enum HubInput {
+    Connected { conn: ConnId, query: String, tx: Sender<ConnCmd> },
+    Frame { conn: ConnId, text: String },
+    Disconnected { conn: ConnId },
+    Control(Control),
+    Status(Sender<Status>),
+    Observations(Sender<Vec<Observation>>),
+    Stop,
+}
+
+/// The longest the hub sleeps without looking at the clock.
+const MAX_SLEEP: Duration = Duration::from_millis(50);
+
+/// Runs the hub until it is told to stop or every sender is gone.
+pub(crate) fn run(mut node: Node, rx: Receiver<HubInput>) {
+    let mut conns: HashMap<ConnId, Sender<ConnCmd>> = HashMap::new();
+    let mut observations: Vec<Observation> = Vec::new();
+    loop {
+        let now = Instant::now();
+        let wait = node.next_wakeup().saturating_duration_since(now).clamp(Duration::from_millis(1), MAX_SLEEP);
+        let outputs = match rx.recv_timeout(wait) {
+            Ok(HubInput::Connected { conn, query, tx }) => {
+                conns.insert(conn, tx);
+                node.handle(Instant::now(), Input::Connected { conn, query })
+            }
+            Ok(HubInput::Frame { conn, text }) => node.handle(Instant::now(), Input::Frame { conn, text }),
+            Ok(HubInput::Disconnected { conn }) => {
+                conns.remove(&conn);
+                node.handle(Instant::now(), Input::Disconnected { conn })
+            }
+            Ok(HubInput::Control(c)) => node.handle(Instant::now(), Input::Control(c)),
+            Ok(HubInput::Status(reply)) => {
+                let _ = reply.send(node.status());
+                Vec::new()
+            }
+            Ok(HubInput::Observations(reply)) => {
+                observations.extend(node.take_observations());
+                let _ = reply.send(std::mem::take(&mut observations));
+                Vec::new()
+            }
+            Ok(HubInput::Stop) | Err(RecvTimeoutError::Disconnected) => break,
+            Err(RecvTimeoutError::Timeout) => node.tick(Instant::now()),
+        };
+        observations.extend(node.take_observations());
+        if observations.len() > 10_000 {
+            observations.drain(..5_000);
+        }
+        dispatch(&conns, outputs);
+    }
+    for tx in conns.values() {
+        let _ = tx.try_send(ConnCmd::Close);
+    }
+}
+
+fn dispatch(conns: &HashMap<ConnId, Sender<ConnCmd>>, outputs: Vec<Output>) {
+    for out in outputs {
+        let (conn, cmd) = match out {
+            Output::Text(c, t) => (c, ConnCmd::Text(t)),
+            Output::Binary(c, b) => (c, ConnCmd::Binary(b)),
+            Output::Close(c) => (c, ConnCmd::Close),
+        };
+        if let Some(tx) = conns.get(&conn) {
+            // A client that does not read fills its queue; the node would drop it too.
+            if let Err(TrySendError::Full(_)) = tx.try_send(cmd) {
+                let _ = tx.try_send(ConnCmd::Close);
+            }
+        }
+    }
+}

@@ -1,0 +1,579 @@
+//! Conformance of the codec with every recorded session.
+//!
+//! Sources: `seeds/` and `live/` of the shared reference folder (when present) and every
+//! markdown session under `$AESC_CORPUS` (skipped with a note when unset). For each session:
+//!
+//! * every prefixed string with a known prefix, in frames and in connect URLs, decodes and
+//!   re-encodes byte-exactly; `tx_`, `pi_`, `ss_` and `cs_` also decode into their typed
+//!   objects, which re-serialize byte-exactly, directly and through their JSON form. A string
+//!   that does not decode must be one the node itself rejected (it appears in an error reply);
+//! * every signature of every transaction (GA and PayingFor layers, and the co-signed states
+//!   inside solo-transaction payloads) verifies against the session's participants with the
+//!   session's network id, by a signer the transaction requires;
+//! * every create transaction's channel id is recomputed from initiator, nonce and responder
+//!   and appears as the `channel_id` of the session's frames, and every `channel_id` of a
+//!   transaction is one the frames show;
+//! * every recomputable state hash is recomputed: the initial state from the create tx and the
+//!   connect URL's `push_amount`, the trees of `get.offchain_state` against the state hash of
+//!   its `signed_tx`, and every PoI root (frames and solo transactions) against a co-signed
+//!   state hash of the session;
+//! * every `th_` transaction hash in the frames is the hash of a transaction of the session.
+//!
+//! The counts are printed; any miss fails the test with the list of misses.
+
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+use std::collections::{BTreeMap, HashSet};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use aesc_codec::crypto::NetworkId;
+use aesc_codec::derive;
+use aesc_codec::encoding::{self, Prefix};
+use aesc_codec::id::{AccountId, ChannelId, StateHash};
+use aesc_codec::object::Object;
+use aesc_codec::state::{CallsTree, OffChainState, StateTrees, TreesPoi};
+use aesc_codec::tx::{Payload, SignedTx, Tx};
+use aesc_codec::Uint;
+use aesc_testkit::recording::{self, query_pairs, Recording};
+use serde_json::Value;
+
+/// What was checked, summed over sessions.
+#[derive(Debug, Default)]
+struct Counts {
+    sessions: usize,
+    strings: usize,
+    by_prefix: BTreeMap<&'static str, usize>,
+    typed_objects: usize,
+    json_round_trips: usize,
+    node_rejected_strings: usize,
+    signed_txs: usize,
+    unsigned_txs: usize,
+    signatures_verified: usize,
+    payload_signatures_verified: usize,
+    channel_ids_recomputed: usize,
+    abandoned_creates: usize,
+    tx_channel_ids_matched: usize,
+    initial_state_hashes: usize,
+    offchain_state_hashes: usize,
+    poi_roots: usize,
+    tx_hashes: usize,
+}
+
+/// The misses, each naming its session.
+#[derive(Debug, Default)]
+struct Misses(Vec<String>);
+
+impl Misses {
+    fn add(&mut self, session: &str, what: impl std::fmt::Display) {
+        self.0.push(format!("{session}: {what}"));
+    }
+}
+
+/// A decoded `tx_` string.
+struct DecodedTx {
+    text: String,
+    bytes: Vec<u8>,
+    signed: Option<SignedTx>,
+}
+
+/// The state hash a transaction commits to, when it has one.
+fn state_hash_of(tx: &Tx) -> Option<StateHash> {
+    match tx {
+        Tx::ChannelCreate(t) => Some(t.state_hash),
+        Tx::ChannelOffChain(t) => Some(t.state_hash),
+        Tx::ChannelDeposit(t) => Some(t.state_hash),
+        Tx::ChannelWithdraw(t) => Some(t.state_hash),
+        Tx::ChannelForceProgress(t) => Some(t.state_hash),
+        _ => None,
+    }
+}
+
+/// The channel id a transaction names, when it has one.
+fn channel_id_of(tx: &Tx) -> Option<ChannelId> {
+    match tx {
+        Tx::ChannelOffChain(t) => Some(t.channel_id),
+        Tx::ChannelDeposit(t) => Some(t.channel_id),
+        Tx::ChannelWithdraw(t) => Some(t.channel_id),
+        Tx::ChannelCloseMutual(t) => Some(t.channel_id),
+        Tx::ChannelCloseSolo(t) => Some(t.channel_id),
+        Tx::ChannelSlash(t) => Some(t.channel_id),
+        Tx::ChannelSettle(t) => Some(t.channel_id),
+        Tx::ChannelSnapshotSolo(t) => Some(t.channel_id),
+        Tx::ChannelForceProgress(t) => Some(t.channel_id),
+        Tx::ChannelSetDelegates(t) => Some(t.channel_id),
+        _ => None,
+    }
+}
+
+/// The payload (co-signed state) and PoI of solo transactions.
+fn payload_and_poi(tx: &Tx) -> (Option<&Payload>, Option<&[u8]>) {
+    match tx {
+        Tx::ChannelCloseSolo(t) => (Some(&t.payload), Some(&t.poi)),
+        Tx::ChannelSlash(t) => (Some(&t.payload), Some(&t.poi)),
+        Tx::ChannelSnapshotSolo(t) => (Some(&t.payload), None),
+        Tx::ChannelForceProgress(t) => (Some(&t.payload), None),
+        _ => (None, None),
+    }
+}
+
+/// Every value under key `key`, anywhere in `v`.
+fn values_of<'a>(v: &'a Value, key: &str, out: &mut Vec<&'a Value>) {
+    match v {
+        Value::Array(a) => a.iter().for_each(|x| values_of(x, key, out)),
+        Value::Object(o) => {
+            for (k, x) in o {
+                if k == key {
+                    out.push(x);
+                }
+                values_of(x, key, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Every object in `v` that has all of `keys`.
+fn objects_with<'a>(
+    v: &'a Value,
+    keys: &[&str],
+    out: &mut Vec<&'a serde_json::Map<String, Value>>,
+) {
+    match v {
+        Value::Array(a) => a.iter().for_each(|x| objects_with(x, keys, out)),
+        Value::Object(o) => {
+            if keys.iter().all(|k| o.contains_key(*k)) {
+                out.push(o);
+            }
+            o.values().for_each(|x| objects_with(x, keys, out));
+        }
+        _ => {}
+    }
+}
+
+/// Decodes `s` into its typed object (for object prefixes) and checks both re-serializations.
+fn check_typed(prefix: Prefix, body: &[u8], counts: &mut Counts) -> Result<(), String> {
+    fn exact(what: &str, got: Vec<u8>, want: &[u8]) -> Result<(), String> {
+        if got == want {
+            Ok(())
+        } else {
+            Err(format!("{what} re-serializes differently"))
+        }
+    }
+    let e = |e: &dyn std::fmt::Display| e.to_string();
+    match prefix {
+        Prefix::Transaction => {
+            if aesc_codec::object::peek_tag(body).map_err(|x| e(&x))?.0 == SignedTx::TAG {
+                let t = SignedTx::from_rlp(body).map_err(|x| e(&x))?;
+                exact("SignedTx", t.to_rlp(), body)?;
+                let j = SignedTx::from_json(&t.to_json()).map_err(|x| e(&x))?;
+                exact("SignedTx JSON", j.to_rlp(), body)?;
+            } else {
+                let t = Tx::from_rlp(body).map_err(|x| e(&x))?;
+                exact("Tx", t.to_rlp(), body)?;
+                exact("Tx JSON", Tx::from_json(&t.to_json()).map_err(|x| e(&x))?.to_rlp(), body)?;
+            }
+        }
+        Prefix::Poi => {
+            let t = TreesPoi::from_rlp(body).map_err(|x| e(&x))?;
+            exact("TreesPoi", t.to_rlp(), body)?;
+            exact(
+                "TreesPoi JSON",
+                TreesPoi::from_json(&t.to_json()).map_err(|x| e(&x))?.to_rlp(),
+                body,
+            )?;
+        }
+        Prefix::StateTrees => {
+            let t = StateTrees::from_rlp(body).map_err(|x| e(&x))?;
+            exact("StateTrees", t.to_rlp(), body)?;
+            let j = StateTrees::from_json(&t.to_json()).map_err(|x| e(&x))?;
+            exact("StateTrees JSON", j.to_rlp(), body)?;
+        }
+        Prefix::CallStateTree => {
+            let t = CallsTree::from_rlp(body).map_err(|x| e(&x))?;
+            exact("CallsTree", t.to_rlp(), body)?;
+            let j = aesc_codec::state::Mtree::from_json(&t.0.to_json()).map_err(|x| e(&x))?;
+            exact("CallsTree JSON", CallsTree(j).to_rlp(), body)?;
+        }
+        _ => return Ok(()),
+    }
+    counts.typed_objects += 1;
+    counts.json_round_trips += 1;
+    Ok(())
+}
+
+fn account(s: &str) -> Option<AccountId> {
+    s.parse().ok()
+}
+
+/// Checks one session.
+fn check_session(path: &Path, counts: &mut Counts, misses: &mut Misses) {
+    let session = path.display().to_string();
+    let rec = match Recording::from_file(path) {
+        Ok(r) => r,
+        Err(e) => return misses.add(&session, format!("unreadable: {e}")),
+    };
+    counts.sessions += 1;
+    let network = NetworkId::new(rec.network_id());
+
+    // Strings the node rejected: everything quoted in an error reply.
+    let mut rejected_by_node: HashSet<&str> = HashSet::new();
+    for (_, _, json) in rec.frames() {
+        if json.get("error").is_some() {
+            rejected_by_node.extend(recording::prefixed_strings(json));
+        }
+    }
+
+    // Every distinct string with a known prefix, frames and URLs.
+    let mut strings: Vec<String> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut push = |s: &str| {
+        if recording::looks_prefixed(s)
+            && s.get(..2).and_then(Prefix::from_text).is_some()
+            && seen.insert(s.to_owned())
+        {
+            strings.push(s.to_owned());
+        }
+    };
+    for (_, url) in rec.connects() {
+        query_pairs(url).iter().for_each(|(_, v)| push(v));
+    }
+    for (_, _, json) in rec.frames() {
+        recording::prefixed_strings(json).into_iter().for_each(&mut push);
+    }
+
+    let mut txs: Vec<DecodedTx> = Vec::new();
+    let mut pois: Vec<TreesPoi> = Vec::new();
+    for s in &strings {
+        let (prefix, body) = match encoding::decode(s) {
+            Ok(d) => d,
+            Err(e) => {
+                if rejected_by_node.contains(s.as_str()) {
+                    counts.node_rejected_strings += 1;
+                } else {
+                    misses.add(&session, format!("{s} does not decode: {e}"));
+                }
+                continue;
+            }
+        };
+        counts.strings += 1;
+        *counts.by_prefix.entry(prefix.as_str()).or_default() += 1;
+        if encoding::encode(prefix, &body) != *s {
+            misses.add(&session, format!("{s} re-encodes differently"));
+        }
+        if let Err(e) = check_typed(prefix, &body, counts) {
+            misses.add(&session, format!("{s}: {e}"));
+            continue;
+        }
+        match prefix {
+            Prefix::Transaction => {
+                let signed = SignedTx::from_rlp(&body).ok();
+                txs.push(DecodedTx { text: s.clone(), bytes: body, signed });
+            }
+            Prefix::Poi => pois.push(TreesPoi::from_rlp(&body).unwrap()),
+            _ => {}
+        }
+    }
+
+    // Signers: the session's participants, else every account it mentions.
+    let participants: Option<(AccountId, AccountId)> =
+        rec.participants().and_then(|p| Some((account(&p.initiator)?, account(&p.responder)?)));
+    let mut candidates: Vec<AccountId> = Vec::new();
+    for p in rec.all_participants().iter().chain(rec.participants().as_ref()) {
+        candidates.extend([&p.initiator, &p.responder].into_iter().filter_map(|a| account(a)));
+    }
+    if candidates.is_empty() {
+        candidates.extend(rec.accounts().iter().filter_map(|a| account(a)));
+    }
+
+    let mut state_hashes: HashSet<StateHash> = HashSet::new();
+    let mut tx_channel_ids: Vec<(String, ChannelId)> = Vec::new();
+    let mut creates = Vec::new();
+    for t in &txs {
+        let Some(signed) = &t.signed else { continue };
+        counts.signed_txs += 1;
+        check_signatures(&session, signed, &network, &candidates, participants, counts, misses);
+        let inner = signed.innermost_tx();
+        state_hashes.extend(state_hash_of(inner));
+        if let Some(id) = channel_id_of(inner) {
+            tx_channel_ids.push((t.text.clone(), id));
+        }
+        if let Tx::ChannelCreate(c) = inner {
+            creates.push((c.clone(), !signed.innermost().signatures.is_empty()));
+        }
+        let (payload, poi) = payload_and_poi(inner);
+        let payload_state = payload.and_then(Payload::signed_tx);
+        if let Some(p) = payload_state {
+            let before = counts.signatures_verified;
+            check_signatures(&session, p, &network, &candidates, participants, counts, misses);
+            counts.payload_signatures_verified += counts.signatures_verified - before;
+            state_hashes.extend(state_hash_of(p.innermost_tx()));
+        }
+        if let Some(poi) = poi {
+            match TreesPoi::from_rlp(poi) {
+                Ok(poi) => {
+                    let want = payload_state.and_then(|p| state_hash_of(p.innermost_tx()));
+                    match want {
+                        Some(h) if h != poi.root_hash() => misses.add(
+                            &session,
+                            format!(
+                                "PoI of {} proves {}, payload has {h}",
+                                t.text,
+                                poi.root_hash()
+                            ),
+                        ),
+                        Some(_) => counts.poi_roots += 1,
+                        // Empty payload: the last on-chain state, checked with the others.
+                        None => pois.push(poi),
+                    }
+                }
+                Err(e) => misses.add(&session, format!("PoI of {}: {e}", t.text)),
+            }
+        }
+    }
+
+    check_channel_ids(&session, &rec, &creates, &tx_channel_ids, counts, misses);
+    check_initial_states(&session, &rec, &creates, counts, misses);
+    check_offchain_states(&session, &rec, counts, misses);
+    for poi in &pois {
+        if let Err(e) = poi.verify() {
+            misses.add(&session, format!("PoI proof does not verify: {e}"));
+        } else if state_hashes.contains(&poi.root_hash()) {
+            counts.poi_roots += 1;
+        } else {
+            misses.add(&session, format!("PoI root {} is no co-signed state", poi.root_hash()));
+        }
+    }
+    check_tx_hashes(&session, &rec, &txs, counts, misses);
+}
+
+fn check_signatures(
+    session: &str,
+    signed: &SignedTx,
+    network: &NetworkId,
+    candidates: &[AccountId],
+    participants: Option<(AccountId, AccountId)>,
+    counts: &mut Counts,
+    misses: &mut Misses,
+) {
+    let checks = signed.verify(network, candidates);
+    if checks.is_empty() {
+        counts.unsigned_txs += 1;
+    }
+    let required = participants.map(|(i, r)| signed.required_signers().accounts(&i, &r));
+    for c in checks {
+        match c.verified {
+            None => misses.add(
+                session,
+                format!(
+                    "signature {} of {} verifies with no participant",
+                    c.signature,
+                    signed.to_api_string()
+                ),
+            ),
+            Some(v) => {
+                if required.as_ref().is_some_and(|r| !r.contains(&v.signer)) {
+                    misses.add(session, format!("{} signed a tx it need not sign", v.signer));
+                }
+                counts.signatures_verified += 1;
+            }
+        }
+    }
+}
+
+fn check_channel_ids(
+    session: &str,
+    rec: &Recording,
+    creates: &[(aesc_codec::tx::ChannelCreateTx, bool)],
+    tx_ids: &[(String, ChannelId)],
+    counts: &mut Counts,
+    misses: &mut Misses,
+) {
+    let mut frame_ids: HashSet<String> = HashSet::new();
+    for (_, _, json) in rec.frames() {
+        let mut found = Vec::new();
+        values_of(json, "channel_id", &mut found);
+        frame_ids.extend(found.into_iter().filter_map(Value::as_str).map(str::to_owned));
+    }
+    for (_, url) in rec.connects() {
+        frame_ids.extend(recording::query_param(url, "existing_channel_id"));
+    }
+    // A create that nobody signed (the opening was abandoned) never gets its id shown.
+    let signed_ids: HashSet<ChannelId> =
+        creates.iter().filter(|(_, signed)| *signed).map(|(c, _)| c.channel_id()).collect();
+    let mut computed = HashSet::new();
+    for (c, _) in creates {
+        let id = derive::channel_id(&c.initiator_id, Uint::from(c.nonce), &c.responder_id);
+        assert_eq!(id, c.channel_id());
+        if !computed.insert(id) {
+            continue;
+        }
+        if frame_ids.contains(&id.to_string()) {
+            counts.channel_ids_recomputed += 1;
+        } else if signed_ids.contains(&id) {
+            misses.add(session, format!("channel id {id} of a signed create tx is in no frame"));
+        } else {
+            counts.abandoned_creates += 1;
+        }
+    }
+    for (tx, id) in tx_ids {
+        if frame_ids.contains(&id.to_string()) {
+            counts.tx_channel_ids_matched += 1;
+        } else {
+            misses.add(session, format!("{tx} names channel {id}, which no frame shows"));
+        }
+    }
+}
+
+fn check_initial_states(
+    session: &str,
+    rec: &Recording,
+    creates: &[(aesc_codec::tx::ChannelCreateTx, bool)],
+    counts: &mut Counts,
+    misses: &mut Misses,
+) {
+    let mut done = HashSet::new();
+    for (c, _) in creates {
+        if !done.insert(c.state_hash) {
+            continue;
+        }
+        // The open parameters this create came from: same parties and amounts.
+        let push = rec.connects().find_map(|(_, url)| {
+            let q: BTreeMap<String, String> = query_pairs(url).into_iter().collect();
+            let same = q.get("initiator_id") == Some(&c.initiator_id.to_string())
+                && q.get("responder_id") == Some(&c.responder_id.to_string())
+                && q.get("initiator_amount") == Some(&c.initiator_amount.to_string())
+                && q.get("responder_amount") == Some(&c.responder_amount.to_string());
+            same.then(|| q.get("push_amount").cloned().unwrap_or_else(|| "0".into()))
+        });
+        let Some(push) = push else {
+            misses.add(session, format!("no open parameters for the create of {}", c.channel_id()));
+            continue;
+        };
+        let push: Uint = push.parse().unwrap();
+        let state = OffChainState::initial(
+            c.initiator_id,
+            c.initiator_amount.clone(),
+            c.responder_id,
+            c.responder_amount.clone(),
+            push,
+        );
+        match state {
+            Ok(s) if s.state_hash() == c.state_hash => counts.initial_state_hashes += 1,
+            Ok(s) => misses.add(
+                session,
+                format!(
+                    "initial state hash {} but the create tx has {}",
+                    s.state_hash(),
+                    c.state_hash
+                ),
+            ),
+            Err(e) => misses.add(session, format!("initial state: {e}")),
+        }
+    }
+}
+
+fn check_offchain_states(session: &str, rec: &Recording, counts: &mut Counts, misses: &mut Misses) {
+    let mut seen = HashSet::new();
+    for (_, _, json) in rec.frames() {
+        let mut found = Vec::new();
+        objects_with(json, &["trees", "signed_tx"], &mut found);
+        for o in found {
+            let (Some(trees), Some(tx)) = (o["trees"].as_str(), o["signed_tx"].as_str()) else {
+                continue;
+            };
+            if !seen.insert((trees.to_owned(), tx.to_owned())) {
+                continue;
+            }
+            let trees =
+                StateTrees::from_rlp(&encoding::decode_as(Prefix::StateTrees, trees).unwrap());
+            let signed = SignedTx::from_api_str(tx);
+            match (trees, signed) {
+                (Ok(trees), Ok(signed)) => match state_hash_of(signed.innermost_tx()) {
+                    Some(h) if h == trees.state_hash() => counts.offchain_state_hashes += 1,
+                    other => misses.add(
+                        session,
+                        format!(
+                            "offchain state trees hash to {}, tx has {other:?}",
+                            trees.state_hash()
+                        ),
+                    ),
+                },
+                (t, s) => {
+                    misses.add(session, format!("offchain state: {:?} / {:?}", t.err(), s.err()))
+                }
+            }
+        }
+    }
+}
+
+fn check_tx_hashes(
+    session: &str,
+    rec: &Recording,
+    txs: &[DecodedTx],
+    counts: &mut Counts,
+    misses: &mut Misses,
+) {
+    let hashes: HashSet<String> =
+        txs.iter().map(|t| derive::tx_hash(&t.bytes).to_string()).collect();
+    let mut seen = HashSet::new();
+    for (_, _, json) in rec.frames() {
+        for s in recording::prefixed_strings(json) {
+            if s.starts_with("th_") && seen.insert(s.to_owned()) {
+                if hashes.contains(s) {
+                    counts.tx_hashes += 1;
+                } else {
+                    misses
+                        .add(session, format!("{s} is the hash of no transaction of the session"));
+                }
+            }
+        }
+    }
+}
+
+fn run(files: &[PathBuf]) -> Counts {
+    let mut counts = Counts::default();
+    let mut misses = Misses::default();
+    for f in files {
+        check_session(f, &mut counts, &mut misses);
+    }
+    eprintln!("{counts:#?}");
+    if !misses.0.is_empty() {
+        let mut msg = format!("{} misses:\n", misses.0.len());
+        for m in misses.0.iter().take(40) {
+            let _ = writeln!(msg, "  {}", m.chars().take(400).collect::<String>());
+        }
+        panic!("{msg}");
+    }
+    counts
+}
+
+#[test]
+fn seed_and_live_sessions_conform() {
+    let mut files = Vec::new();
+    for dir in [recording::seeds_dir(), recording::live_dir()].into_iter().flatten() {
+        files.extend(recording::files_with_extension(&dir, "txt", false));
+    }
+    if files.is_empty() {
+        eprintln!("shared/seeds and shared/live not found; skipped");
+        return;
+    }
+    let c = run(&files);
+    assert_eq!(c.sessions, 5);
+    assert!(c.signatures_verified >= 20, "{c:?}");
+    assert!(c.channel_ids_recomputed >= 4, "{c:?}");
+    assert!(c.initial_state_hashes >= 4, "{c:?}");
+}
+
+#[test]
+fn corpus_sessions_conform() {
+    let Some(dir) = recording::corpus_dir() else {
+        eprintln!("AESC_CORPUS not set; corpus conformance skipped");
+        return;
+    };
+    let files = recording::files_with_extension(&dir, "md", true);
+    let c = run(&files);
+    assert_eq!(c.sessions, files.len());
+    assert!(c.signatures_verified > 1000, "{c:?}");
+    assert!(c.poi_roots > 0 && c.offchain_state_hashes > 0 && c.tx_hashes > 0, "{c:?}");
+}
