@@ -119,6 +119,8 @@ struct Signed {
     tx: SignedTx,
     /// For states: the round and (when computable) the balances it leads to.
     next: Option<(u64, Option<OffChainState>)>,
+    /// Whether it was signed for the user's current operation (not a proposal of the peer).
+    for_op: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -543,7 +545,7 @@ impl Session {
                 self.view.channel_id = Some(c.channel_id());
                 self.view.channel_reserve = c.channel_reserve.clone();
             }
-            self.adopt(tx, round, next, hash, io);
+            self.adopt(tx, round, next, hash, signed.for_op, io);
             return;
         }
         let known = self.view.latest.as_ref().is_some_and(|l| checks::same_inner(l, &tx));
@@ -552,7 +554,7 @@ impl Session {
         }
         if round > self.view.round && self.cosigned(&tx) {
             // A state this client signed but did not record (it stopped in between).
-            self.adopt(tx, round, None, hash, io);
+            self.adopt(tx, round, None, hash, false, io);
             return;
         }
         io.emit(Event::Node(NodeEvent::Update { state: state.clone() }));
@@ -564,6 +566,7 @@ impl Session {
         round: u64,
         state: Option<OffChainState>,
         hash: StateHash,
+        for_op: bool,
         io: &mut Io<'_>,
     ) {
         self.view.round = round;
@@ -573,9 +576,11 @@ impl Session {
         io.emit(Event::CoSigned { round, state: Box::new(tx) });
         if known {
             self.save(io);
-            self.complete_state(round);
+            if for_op {
+                self.complete_state(round);
+            }
         } else {
-            if let Some(op) = &mut self.op {
+            if let Some(op) = self.op.as_mut().filter(|_| for_op) {
                 op.awaiting_fetch = true;
             }
             self.fetch_state(hash, io);
@@ -618,19 +623,27 @@ impl Session {
             Ok(s) if s.state_hash() == expected => {
                 self.view.state = Some(s);
                 self.save(io);
-                if let Some(op) = &mut self.op {
+                if let Some(op) = self.op.as_mut().filter(|o| o.awaiting_fetch) {
                     op.awaiting_fetch = false;
+                    let round = self.view.round;
+                    self.complete_state(round);
                 }
-                let round = self.view.round;
-                self.complete_state(round);
             }
             Ok(_) => {
                 io.emit(Event::Node(NodeEvent::Error {
                     message: "the node's trees do not match the co-signed state hash".into(),
                 }));
-                self.finish(Err(Error::Refused(Refusal::UnknownState)));
+                if self.op.as_ref().is_some_and(|o| o.awaiting_fetch) {
+                    self.finish(Err(Error::Refused(Refusal::UnknownState)));
+                }
             }
-            Err(e) => self.finish(Err(e)),
+            Err(e) => {
+                if self.op.as_ref().is_some_and(|o| o.awaiting_fetch) {
+                    self.finish(Err(e));
+                } else if let Error::Rpc(e) = e {
+                    io.emit(Event::RpcError(e));
+                }
+            }
         }
         self.publish();
     }
@@ -697,7 +710,7 @@ impl Session {
         if let Some((tx, round, hash)) = decoded {
             let known = self.view.latest.as_ref().is_some_and(|l| checks::same_inner(l, &tx));
             if !known && round > self.view.round && self.cosigned(&tx) {
-                self.adopt(tx.clone(), round, None, hash, io);
+                self.adopt(tx.clone(), round, None, hash, false, io);
             }
             self.view.phase = Phase::Left;
             self.save(io);
@@ -727,7 +740,9 @@ impl Session {
                 }
                 let on_chain = !matches!(tag, SignTag::Update | SignTag::UpdateAck)
                     && !matches!(tag, SignTag::InitiatorSign | SignTag::ResponderSign);
-                self.signed = Some(Signed { tag, tx, next: plan.next });
+                let for_op = self.op.is_some()
+                    && (!checks::is_ack(tag) || tag == SignTag::ResponderSign);
+                self.signed = Some(Signed { tag, tx, next: plan.next, for_op });
                 if matches!(self.op.as_ref().map(|o| o.phase), Some(Timeout::SignRequest)) {
                     self.set_phase(if on_chain { Timeout::OnChain } else { Timeout::CoSigned });
                 }
