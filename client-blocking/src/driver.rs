@@ -350,7 +350,7 @@ fn route_response<H: Handler>(r: Response, handler: &mut H, io: &mut Io<'_>) {
     match (r.id.as_u64(), payload) {
         (Some(id), payload) => match io.pending.complete(id) {
             Some(Waiter::Caller(reply)) => {
-                let _ = reply.try_send(payload.map_err(Error::Rpc));
+                let _ = reply.try_send(payload.map_err(Error::from));
             }
             Some(Waiter::Session(tag)) => handler.on_response(tag, payload, io),
             // A response to a call whose caller gave up.

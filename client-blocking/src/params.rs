@@ -336,8 +336,9 @@ pub(crate) fn percent_encode(s: &str, out: &mut String) {
             out.push(char::from(b));
         } else {
             out.push('%');
-            out.push(char::from(HEX[usize::from(b >> 4)]));
-            out.push(char::from(HEX[usize::from(b & 0x0f)]));
+            for nibble in [b >> 4, b & 0x0f] {
+                out.push(HEX.get(usize::from(nibble)).map_or('0', |h| char::from(*h)));
+            }
         }
     }
 }

@@ -11,7 +11,7 @@ use aesc_codec::encoding::{self, Prefix};
 use aesc_codec::id::{ChannelId, FsmId, StateHash};
 use aesc_codec::jsonrpc::{
     EncodedTx, InfoEvent, Method, NodeEvent, Notification, OffchainState as OffchainStateReply,
-    OnChainInfo, SignAbort, TxOptions, SignReply, SignRequest, SignTag,
+    OnChainInfo, SignAbort, SignReply, SignRequest, SignTag, TxOptions,
 };
 use aesc_codec::object::Object;
 use aesc_codec::state::{OffChainState, StateTrees};
@@ -329,7 +329,9 @@ impl Session {
             OpKind::Withdraw(..) => {
                 need(phase == Phase::Open, "withdraw", "the channel is not open")
             }
-            OpKind::Snapshot(_) => need(phase == Phase::Open, "snapshot", "the channel is not open"),
+            OpKind::Snapshot(_) => {
+                need(phase == Phase::Open, "snapshot", "the channel is not open")
+            }
             OpKind::Leave => need(phase == Phase::Open, "leave", "the channel is not open"),
             OpKind::CloseSolo(_) => {
                 need(phase == Phase::Open, "close solo", "the channel is not open")
@@ -470,8 +472,10 @@ impl Session {
     }
 
     fn complete_close(&mut self) {
-        let closes =
-            matches!(self.op.as_ref().map(|o| &o.kind), Some(OpKind::Shutdown(_) | OpKind::Settle(_)));
+        let closes = matches!(
+            self.op.as_ref().map(|o| &o.kind),
+            Some(OpKind::Shutdown(_) | OpKind::Settle(_))
+        );
         if closes {
             let tx = self.signed.take().map(|s| s.tx);
             match tx {
@@ -497,7 +501,12 @@ impl Session {
         let ours = self.signed.as_ref().is_some_and(|s| checks::same_inner(&s.tx, &tx));
         let solo = matches!(
             self.op.as_ref().map(|o| &o.kind),
-            Some(OpKind::CloseSolo(_) | OpKind::Slash(_) | OpKind::Snapshot(_) | OpKind::ForceProgress(_))
+            Some(
+                OpKind::CloseSolo(_)
+                    | OpKind::Slash(_)
+                    | OpKind::Snapshot(_)
+                    | OpKind::ForceProgress(_)
+            )
         );
         if ours && solo {
             if let Some(aesc_codec::tx::Tx::ChannelForceProgress(fp)) = Some(tx.innermost_tx()) {
@@ -614,7 +623,7 @@ impl Session {
 
     fn on_fetched(&mut self, result: Result<Value, RpcError>, io: &mut Io<'_>) {
         let Some(expected) = self.fetching.take() else { return };
-        let state = result.map_err(Error::Rpc).and_then(|v| {
+        let state = result.map_err(Error::from).and_then(|v| {
             let reply = aesc_codec::jsonrpc::GetOffchainState::parse_output(&v)
                 .map_err(|_| Error::Output { method: "channels.get.offchain_state" })?;
             trees_state(&reply).ok_or(Error::Output { method: "channels.get.offchain_state" })
@@ -634,14 +643,14 @@ impl Session {
                     message: "the node's trees do not match the co-signed state hash".into(),
                 }));
                 if self.op.as_ref().is_some_and(|o| o.awaiting_fetch) {
-                    self.finish(Err(Error::Refused(Refusal::UnknownState)));
+                    self.finish(Err(Error::from(Refusal::UnknownState)));
                 }
             }
             Err(e) => {
                 if self.op.as_ref().is_some_and(|o| o.awaiting_fetch) {
                     self.finish(Err(e));
                 } else if let Error::Rpc(e) = e {
-                    io.emit(Event::RpcError(e));
+                    io.emit(Event::RpcError(*e));
                 }
             }
         }
@@ -664,13 +673,14 @@ impl Session {
     }
 
     fn on_resynced(&mut self, result: Result<Value, RpcError>, io: &mut Io<'_>) {
-        let reply = result.map_err(Event::RpcError).and_then(|v| {
-            aesc_codec::jsonrpc::GetOffchainState::parse_output(&v)
-                .map_err(|_| Event::Node(NodeEvent::Error { message: "unreadable offchain state".into() }))
-        });
-        match reply {
-            Ok(reply) => self.adopt_node_state(&reply, io),
-            Err(event) => io.emit(event),
+        match result {
+            Ok(v) => match aesc_codec::jsonrpc::GetOffchainState::parse_output(&v) {
+                Ok(reply) => self.adopt_node_state(&reply, io),
+                Err(_) => io.emit(Event::Node(NodeEvent::Error {
+                    message: "unreadable offchain state".into(),
+                })),
+            },
+            Err(e) => io.emit(Event::RpcError(e)),
         }
         let outcome = self.op.as_mut().and_then(|o| o.resync.take());
         if let Some(outcome) = outcome {
@@ -740,8 +750,8 @@ impl Session {
                 }
                 let on_chain = !matches!(tag, SignTag::Update | SignTag::UpdateAck)
                     && !matches!(tag, SignTag::InitiatorSign | SignTag::ResponderSign);
-                let for_op = self.op.is_some()
-                    && (!checks::is_ack(tag) || tag == SignTag::ResponderSign);
+                let for_op =
+                    self.op.is_some() && (!checks::is_ack(tag) || tag == SignTag::ResponderSign);
                 self.signed = Some(Signed { tag, tx, next: plan.next, for_op });
                 if matches!(self.op.as_ref().map(|o| o.phase), Some(Timeout::SignRequest)) {
                     self.set_phase(if on_chain { Timeout::OnChain } else { Timeout::CoSigned });
@@ -753,7 +763,7 @@ impl Session {
                 io.request(tag.reply_method(), &abort, t);
                 let own = self.op.is_some() && !checks::is_ack(tag);
                 if own || tag == SignTag::ResponderSign {
-                    self.finish(Err(Error::Refused(refusal.clone())));
+                    self.finish(Err(Error::from(refusal.clone())));
                 }
                 io.emit(Event::Refused { tag, refusal });
             }
@@ -765,7 +775,7 @@ impl Session {
             io.emit(Event::RpcError(e.clone()));
             self.signed = None;
             if !checks::is_ack(tag) || tag == SignTag::ResponderSign {
-                self.finish(Err(Error::Rpc(e)));
+                self.finish(Err(Error::from(e)));
             }
         }
     }
@@ -793,7 +803,7 @@ impl Handler for Session {
         match self.requests.remove(&tag) {
             Some(Purpose::OpRequest) => {
                 if let Err(e) = result {
-                    self.finish(Err(Error::Rpc(e)));
+                    self.finish(Err(Error::from(e)));
                 }
             }
             Some(Purpose::SignReply(t)) => self.on_reply_result(t, result, io),
@@ -811,9 +821,9 @@ impl Handler for Session {
     fn on_unmatched_error(&mut self, error: RpcError, io: &mut Io<'_>) {
         if self.view.phase == Phase::Connecting {
             if let Some(tx) = self.fsm_up.take() {
-                let _ = tx.try_send(Err(Error::Rejected(error.clone())));
+                let _ = tx.try_send(Err(Error::Rejected(Box::new(error.clone()))));
             }
-            self.finish(Err(Error::Rejected(error.clone())));
+            self.finish(Err(Error::Rejected(Box::new(error.clone()))));
         }
         io.emit(Event::RpcError(error));
     }

@@ -1,6 +1,8 @@
 //! The socket drops at every step of open, update and close: the client reports a typed error
 //! or recovers, and never waits past its deadlines.
 
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
+
 mod common;
 
 use std::time::{Duration, Instant};
@@ -48,7 +50,11 @@ fn bounded<T>(what: &str, f: impl FnOnce() -> Result<T, Error>) -> Result<T, Err
 
 /// Runs `f` on the pair again if it met a conflict (rolled back) or a lost socket, after
 /// giving each party the chance to notice and reconnect.
-fn retry<T>(what: &str, p: &mut Pair, mut f: impl FnMut(&Channel) -> Result<T, Error>) -> Result<T, Error> {
+fn retry<T>(
+    what: &str,
+    p: &mut Pair,
+    mut f: impl FnMut(&Channel) -> Result<T, Error>,
+) -> Result<T, Error> {
     let mut last = bounded(what, || f(&p.initiator));
     for _ in 0..5 {
         match &last {
@@ -161,7 +167,10 @@ fn disconnect_at_every_step_of_an_update() {
         for (role, fault) in frames {
             for after in [false, true] {
                 let node = node();
-                let mut p = open_with(short(builder(&node, Role::Initiator, 1, 2)), short(builder(&node, Role::Responder, 2, 1)));
+                let mut p = open_with(
+                    short(builder(&node, Role::Initiator, 1, 2)),
+                    short(builder(&node, Role::Responder, 2, 1)),
+                );
                 let what = armed(&node, role, &fault, after);
                 let r = p.r();
                 let first = bounded(&what, || p.initiator.transfer(&r, 10u64));
@@ -170,9 +179,8 @@ fn disconnect_at_every_step_of_an_update() {
                 // Both sides agree on the state, whatever happened to the first transfer. A
                 // sign request lost with the socket is still pending at the FSM: the next
                 // request meets it as a conflict, which rolls it back.
-                let next = retry(&what, &mut p, |c| c.transfer(&r, 1u64)).unwrap_or_else(|e| {
-                    panic!("{what}: after recovery ({first:?}): {e:?}")
-                });
+                let next = retry(&what, &mut p, |c| c.transfer(&r, 1u64))
+                    .unwrap_or_else(|e| panic!("{what}: after recovery ({first:?}): {e:?}"));
                 wait_round(&p.responder, next);
                 assert_eq!(p.initiator.view().balances(), p.responder.view().balances(), "{what}");
                 let expected = if first.is_ok() { 3 } else { next };
@@ -199,7 +207,10 @@ fn disconnect_at_every_step_of_a_mutual_close() {
         for (role, fault) in frames {
             for after in [false, true] {
                 let node = node();
-                let mut p = open_with(short(builder(&node, Role::Initiator, 1, 2)), short(builder(&node, Role::Responder, 2, 1)));
+                let mut p = open_with(
+                    short(builder(&node, Role::Initiator, 1, 2)),
+                    short(builder(&node, Role::Responder, 2, 1)),
+                );
                 let what = armed(&node, role, &fault, after);
                 let r = bounded(&what, || p.initiator.shutdown(TxOptions::default()));
                 if r.is_ok() {
@@ -212,7 +223,10 @@ fn disconnect_at_every_step_of_a_mutual_close() {
                 }
                 if recover(&mut p.initiator, &what) && recover(&mut p.responder, &what) {
                     let again = retry(&what, &mut p, |c| c.shutdown(TxOptions::default()));
-                    assert!(again.is_ok() || p.initiator.view().phase != Phase::Open, "{what}: {again:?}");
+                    assert!(
+                        again.is_ok() || p.initiator.view().phase != Phase::Open,
+                        "{what}: {again:?}"
+                    );
                 }
             }
         }

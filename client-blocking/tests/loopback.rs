@@ -1,5 +1,7 @@
 //! The connection layer against a scripted tungstenite server on 127.0.0.1:0.
 
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
+
 mod support;
 
 use std::sync::atomic::Ordering;

@@ -1,6 +1,8 @@
 //! Nothing lost: the process owning a channel is killed mid-lifecycle; a new one resumes from
 //! the state store and finishes with a mutual close at the right balances.
 
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
+
 mod common;
 
 use std::io::{BufRead, BufReader};
@@ -29,23 +31,19 @@ fn temp_file(name: &str) -> PathBuf {
 fn child_initiator() {
     let (Ok(url), Ok(store)) = (std::env::var(CHILD), std::env::var(CHILD_STORE)) else { return };
     let node_url = url;
-    let cfg = aesc_client::ChannelConfig::builder(
-        node_url,
-        Role::Initiator,
-        NETWORK.into(),
-        key(1),
-    )
-    .peer(key(2).public_key())
-    .host("127.0.0.1")
-    .port(3333)
-    .initiator_amount(INITIATOR_AMOUNT)
-    .responder_amount(RESPONDER_AMOUNT)
-    .push_amount(PUSH)
-    .channel_reserve(RESERVE)
-    .lock_period(2)
-    .store(store)
-    .build()
-    .unwrap();
+    let cfg =
+        aesc_client::ChannelConfig::builder(node_url, Role::Initiator, NETWORK.into(), key(1))
+            .peer(key(2).public_key())
+            .host("127.0.0.1")
+            .port(3333)
+            .initiator_amount(INITIATOR_AMOUNT)
+            .responder_amount(RESPONDER_AMOUNT)
+            .push_amount(PUSH)
+            .channel_reserve(RESERVE)
+            .lock_period(2)
+            .store(store)
+            .build()
+            .unwrap();
     let ch = Channel::open(cfg).unwrap();
     let peer = key(2).public_key();
     loop {
@@ -60,7 +58,8 @@ fn killed_owner_resumes_from_the_store() {
         let node = node();
         let store = temp_file("killed");
         let _ = std::fs::remove_file(&store);
-        let responder = Channel::connect(builder(&node, Role::Responder, 2, 1).build().unwrap()).unwrap();
+        let responder =
+            Channel::connect(builder(&node, Role::Responder, 2, 1).build().unwrap()).unwrap();
         let mut child = Command::new(std::env::current_exe().unwrap())
             .args(["child_initiator", "--exact", "--ignored", "--nocapture", "--test-threads", "1"])
             .env(CHILD, node.url())
@@ -105,8 +104,14 @@ fn killed_owner_resumes_from_the_store() {
         let close = initiator.shutdown(TxOptions::default()).unwrap();
         let Tx::ChannelCloseMutual(c) = close.innermost_tx() else { panic!("{close:?}") };
         let fee = c.fee.to_u64().unwrap();
-        assert_eq!(c.initiator_amount_final.to_u64(), Some(INITIATOR_AMOUNT - PUSH - 1_000 * transfers - fee.div_ceil(2)));
-        assert_eq!(c.responder_amount_final.to_u64(), Some(RESPONDER_AMOUNT + PUSH + 1_000 * transfers - fee / 2));
+        assert_eq!(
+            c.initiator_amount_final.to_u64(),
+            Some(INITIATOR_AMOUNT - PUSH - 1_000 * transfers - fee.div_ceil(2))
+        );
+        assert_eq!(
+            c.responder_amount_final.to_u64(),
+            Some(RESPONDER_AMOUNT + PUSH + 1_000 * transfers - fee / 2)
+        );
         let _ = std::fs::remove_dir_all(store.parent().unwrap());
     });
 }
