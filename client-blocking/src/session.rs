@@ -535,6 +535,13 @@ impl Session {
         Some((tx, round, hash))
     }
 
+    /// Whether `cosigned` still carries the signature this client put on `ours`.
+    fn holds_own_signature(&self, ours: &SignedTx, cosigned: &SignedTx) -> bool {
+        let mine = &ours.innermost().signatures;
+        let theirs = &cosigned.innermost().signatures;
+        mine.iter().all(|s| theirs.contains(s))
+    }
+
     fn cosigned(&self, tx: &SignedTx) -> bool {
         checks::signed_by(tx, &self.network, &self.view.initiator)
             && checks::signed_by(tx, &self.network, &self.view.responder)
@@ -544,7 +551,11 @@ impl Session {
         let Some((tx, round, hash)) = self.decode_state(state, io) else { return };
         let expected = self.signed.as_ref().filter(|s| checks::same_inner(&s.tx, &tx)).cloned();
         if let Some(signed) = expected {
-            if !self.cosigned(&tx) {
+            // Our own signature is the one we made; the other party's must verify.
+            let peer = self.view.peer();
+            if !checks::signed_by(&tx, &self.network, &peer)
+                || !self.holds_own_signature(&signed.tx, &tx)
+            {
                 io.emit(Event::Refused { tag: signed.tag, refusal: Refusal::PeerSignature });
                 return;
             }
