@@ -308,6 +308,21 @@ impl Channel {
         }
     }
 
+    /// Calls any method on this channel's connection and returns the raw result (for methods
+    /// the channel API does not wrap, such as `channels.history.fetch`). Do not use it for
+    /// requests that lead to sign requests: those would be refused as not asked for.
+    ///
+    /// # Errors
+    /// [`Error::Rpc`], a connection error or a timeout.
+    pub fn call_raw(
+        &self,
+        method: &str,
+        params: &serde_json::Value,
+    ) -> Result<serde_json::Value, Error> {
+        let conn = self.conn()?;
+        conn.call(method, params, conn.call_timeout())
+    }
+
     fn call<M: Method>(&self, m: &M) -> Result<M::Output, Error> {
         let conn = self.conn()?;
         let v = conn.call(M::NAME, &m.to_params(), conn.call_timeout())?;
