@@ -356,6 +356,7 @@ fn round_of(tx: &Tx) -> u64 {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -365,6 +366,34 @@ mod tests {
         assert_eq!(host_of("wss://node.example/channel").as_deref(), Some("node.example"));
         assert_eq!(host_of("ws://[::1]:3014/channel").as_deref(), Some("::1"));
         assert_eq!(host_of("nonsense"), None);
+    }
+
+    #[test]
+    fn the_whole_demo_runs_against_the_embedded_double() {
+        use clap::Parser;
+
+        #[derive(Debug, Parser)]
+        struct Cli {
+            #[command(flatten)]
+            args: Args,
+        }
+        let cli = Cli::parse_from(["demo", "--timeout", "30", "--param", "timeout_idle=600000"]);
+        assert!(cli.args.node.is_none());
+        run(cli.args).unwrap();
+    }
+
+    #[test]
+    fn a_real_node_needs_the_network_and_both_keys() {
+        use clap::Parser;
+
+        #[derive(Debug, Parser)]
+        struct Cli {
+            #[command(flatten)]
+            args: Args,
+        }
+        let cli = Cli::parse_from(["demo", "--node", "ws://127.0.0.1:1/channel"]);
+        let e = run(cli.args).unwrap_err();
+        assert!(e.to_string().contains("--network-id"), "{e}");
     }
 
     #[test]
