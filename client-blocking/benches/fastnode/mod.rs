@@ -72,7 +72,7 @@ pub fn spawn(
             tx.sign(&responder, &network, SignatureForm::Raw);
             tx_text(&tx)
         };
-        let mut send = |ws: &mut tungstenite::WebSocket<std::net::TcpStream>, s: String| {
+        let send = |ws: &mut tungstenite::WebSocket<std::net::TcpStream>, s: String| {
             ws.send(Message::text(s)).unwrap();
         };
         send(
