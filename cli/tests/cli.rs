@@ -225,6 +225,40 @@ fn decode_typed_objects() {
 }
 
 #[test]
+fn decode_poi_and_trees_with_their_state_hash() {
+    use aesc_codec::object::Object;
+    // The initial state of the spec vector (push 1) and a proof of the initiator's account.
+    let state = aesc_codec::state::OffChainState::initial(
+        INITIATOR.parse().unwrap(),
+        70_000_000_000_000u64.into(),
+        RESPONDER.parse().unwrap(),
+        40_000_000_000_000u64.into(),
+        1u64.into(),
+    )
+    .unwrap();
+    let want = "st_ZP8IHNNsTxaYp/GakGy6MTXm8MnOngPkebqMLgn1uEbeZckq";
+    assert_eq!(state.state_hash().to_string(), want);
+    let poi = state.poi(&[INITIATOR.parse().unwrap()]).unwrap();
+    let pi = aesc_codec::encoding::encode(aesc_codec::encoding::Prefix::Poi, &poi.to_rlp());
+    let ss = aesc_codec::encoding::encode(
+        aesc_codec::encoding::Prefix::StateTrees,
+        &state.to_trees().to_rlp(),
+    );
+    let r = aesc(&["decode", &pi, &ss], None);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    let v = r.json();
+    assert_eq!((v[0]["prefix"].as_str(), v[0]["type"].as_str()), (Some("pi"), Some("TreesPoi")));
+    assert_eq!(v[0]["state_hash"], want);
+    assert!(v[0]["accounts"]["proof"].as_array().is_some_and(|p| !p.is_empty()));
+    assert_eq!(v[0]["contracts"], Value::Null);
+    assert_eq!((v[1]["prefix"].as_str(), v[1]["type"].as_str()), (Some("ss"), Some("StateTrees")));
+    assert_eq!(v[1]["state_hash"], want);
+    assert_eq!(v[1]["accounts"]["values"].as_array().map(Vec::len), Some(2));
+    let r = aesc(&["encode"], Some(&r.stdout));
+    assert_eq!(r.lines(), [pi.as_str(), ss.as_str()]);
+}
+
+#[test]
 fn encode_rejects_what_decode_never_prints() {
     let cases = [
         ("not json", "bad JSON"),

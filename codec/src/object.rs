@@ -91,7 +91,8 @@ pub fn peek_tag(bytes: &[u8]) -> Result<(u32, u32), DecodeError> {
 fn small_int(item: &Item<'_>) -> Result<u32, DecodeError> {
     let v = item.as_u64()?;
     u32::try_from(v).map_err(|_| {
-        DecodeError::new(item.offset, DecodeErrorKind::IntegerTooLarge { max_bytes: 4, found: 8 })
+        let found = item.as_uint_bytes().map_or(8, <[u8]>::len);
+        DecodeError::new(item.offset, DecodeErrorKind::IntegerTooLarge { max_bytes: 4, found })
     })
 }
 

@@ -577,3 +577,150 @@ fn corpus_sessions_conform() {
     assert!(c.signatures_verified > 1000, "{c:?}");
     assert!(c.poi_roots > 0 && c.offchain_state_hashes > 0 && c.tx_hashes > 0, "{c:?}");
 }
+
+/// The vectors committed under `tests/data/`, derived from the seed and live sessions.
+const VECTORS_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/recorded_vectors.json");
+
+/// Derives the vectors of the seed and live sessions: every distinct transaction with its
+/// hash, type and signers, every channel id and every initial state hash.
+fn derive_vectors(files: &[PathBuf]) -> Value {
+    let mut sessions = Vec::new();
+    for path in files {
+        let rec = Recording::from_file(path).unwrap();
+        let network = NetworkId::new(rec.network_id());
+        let p = rec.participants().unwrap();
+        let signers = [account(&p.initiator).unwrap(), account(&p.responder).unwrap()];
+        let mut seen = HashSet::new();
+        let mut txs = Vec::new();
+        let mut channels = Vec::new();
+        for (_, _, json) in rec.frames() {
+            for s in recording::prefixed_strings(json) {
+                if !s.starts_with("tx_") || !seen.insert(s.to_owned()) {
+                    continue;
+                }
+                let signed = SignedTx::from_api_str(s).unwrap();
+                let bytes = encoding::decode_as(Prefix::Transaction, s).unwrap();
+                let checks: Vec<Value> = signed
+                    .verify(&network, &signers)
+                    .iter()
+                    .map(|c| {
+                        let v = c.verified.unwrap();
+                        serde_json::json!({"signer": v.signer.to_string(), "form": v.form.as_str()})
+                    })
+                    .collect();
+                txs.push(serde_json::json!({
+                    "tx": s,
+                    "tx_hash": derive::tx_hash(&bytes).to_string(),
+                    "type": signed.innermost_tx().kind().name(),
+                    "signatures": checks,
+                }));
+                if let Tx::ChannelCreate(c) = signed.innermost_tx() {
+                    let push = rec
+                        .connects()
+                        .find_map(|(_, u)| recording::query_param(u, "push_amount"))
+                        .unwrap();
+                    let entry = serde_json::json!({
+                        "initiator": c.initiator_id.to_string(),
+                        "responder": c.responder_id.to_string(),
+                        "nonce": c.nonce,
+                        "channel_id": c.channel_id().to_string(),
+                        "initiator_amount": c.initiator_amount.to_json(),
+                        "responder_amount": c.responder_amount.to_json(),
+                        "push_amount": push.parse::<Uint>().unwrap().to_json(),
+                        "state_hash": c.state_hash.to_string(),
+                    });
+                    if !channels.contains(&entry) {
+                        channels.push(entry);
+                    }
+                }
+            }
+        }
+        let dir = path.parent().and_then(Path::file_name).unwrap().to_str().unwrap();
+        let file = path.file_name().unwrap().to_str().unwrap();
+        sessions.push(serde_json::json!({
+            "session": format!("{dir}/{file}"),
+            "network_id": rec.network_id(),
+            "initiator": p.initiator,
+            "responder": p.responder,
+            "channels": channels,
+            "txs": txs,
+        }));
+    }
+    serde_json::json!({ "sessions": sessions })
+}
+
+/// The committed vectors hold on their own, without the recordings: every transaction
+/// re-encodes, hashes and verifies as recorded, every channel id and initial state hash is
+/// recomputed.
+#[test]
+fn committed_vectors_hold() {
+    let text = std::fs::read_to_string(VECTORS_PATH).unwrap();
+    let vectors: Value = serde_json::from_str(&text).unwrap();
+    let (mut txs, mut sigs, mut channels) = (0, 0, 0);
+    for s in vectors["sessions"].as_array().unwrap() {
+        let network = NetworkId::new(s["network_id"].as_str().unwrap());
+        let signers = [
+            account(s["initiator"].as_str().unwrap()).unwrap(),
+            account(s["responder"].as_str().unwrap()).unwrap(),
+        ];
+        for t in s["txs"].as_array().unwrap() {
+            let text = t["tx"].as_str().unwrap();
+            let signed = SignedTx::from_api_str(text).unwrap();
+            assert_eq!(signed.to_api_string(), text);
+            assert_eq!(signed.hash().to_string(), t["tx_hash"].as_str().unwrap());
+            assert_eq!(signed.innermost_tx().kind().name(), t["type"].as_str().unwrap());
+            let got: Vec<Value> = signed
+                .verify(&network, &signers)
+                .iter()
+                .map(|c| {
+                    let v = c.verified.unwrap();
+                    serde_json::json!({"signer": v.signer.to_string(), "form": v.form.as_str()})
+                })
+                .collect();
+            assert_eq!(Value::Array(got.clone()), t["signatures"], "{text}");
+            txs += 1;
+            sigs += got.len();
+        }
+        for c in s["channels"].as_array().unwrap() {
+            let initiator = account(c["initiator"].as_str().unwrap()).unwrap();
+            let responder = account(c["responder"].as_str().unwrap()).unwrap();
+            let uint = |k: &str| Uint::from_json(&c[k]).unwrap();
+            let id = derive::channel_id(&initiator, uint("nonce"), &responder);
+            assert_eq!(id.to_string(), c["channel_id"].as_str().unwrap());
+            let state = OffChainState::initial(
+                initiator,
+                uint("initiator_amount"),
+                responder,
+                uint("responder_amount"),
+                uint("push_amount"),
+            )
+            .unwrap();
+            assert_eq!(state.state_hash().to_string(), c["state_hash"].as_str().unwrap());
+            channels += 1;
+        }
+    }
+    eprintln!("committed vectors: {txs} txs, {sigs} signatures, {channels} channels");
+    assert!(txs >= 30 && sigs >= 30 && channels >= 4, "{txs} {sigs} {channels}");
+}
+
+/// The committed vectors are what the seed and live sessions give today
+/// (`AESC_WRITE_VECTORS=1` rewrites them).
+#[test]
+fn committed_vectors_match_the_recordings() {
+    let mut files = Vec::new();
+    for dir in [recording::seeds_dir(), recording::live_dir()].into_iter().flatten() {
+        files.extend(recording::files_with_extension(&dir, "txt", false));
+    }
+    if files.is_empty() {
+        eprintln!("shared/seeds and shared/live not found; skipped");
+        return;
+    }
+    let derived = derive_vectors(&files);
+    if std::env::var_os("AESC_WRITE_VECTORS").is_some() {
+        let text = serde_json::to_string_pretty(&derived).unwrap() + "\n";
+        std::fs::write(VECTORS_PATH, text).unwrap();
+    }
+    let committed: Value =
+        serde_json::from_str(&std::fs::read_to_string(VECTORS_PATH).unwrap()).unwrap();
+    assert_eq!(committed, derived, "run with AESC_WRITE_VECTORS=1 to refresh tests/data");
+}
