@@ -89,6 +89,34 @@ fn roundtrip(c: &mut Criterion) {
     group.bench_function("aesc client", |b| {
         b.iter(|| client.call("channels.get.balances", &p).unwrap());
     });
+
+    // The added latency directly: each iteration is one client round trip minus one bare
+    // round trip taken right before it, so load on the machine hits both alike.
+    group.bench_function("added by the client (paired)", |b| {
+        b.iter_custom(|iters| {
+            let (mut bare_total, mut client_total) =
+                (std::time::Duration::ZERO, std::time::Duration::ZERO);
+            for _ in 0..iters {
+                id += 1;
+                let frame = json!({"jsonrpc": "2.0", "id": id, "method": "channels.get.balances",
+                    "params": params()});
+                let t0 = std::time::Instant::now();
+                ws.send(Message::text(frame.to_string())).unwrap();
+                loop {
+                    if let Message::Text(t) = ws.read().unwrap() {
+                        let v: Value = serde_json::from_str(t.as_str()).unwrap();
+                        assert_eq!(v["id"], id);
+                        break;
+                    }
+                }
+                bare_total += t0.elapsed();
+                let t1 = std::time::Instant::now();
+                client.call("channels.get.balances", &p).unwrap();
+                client_total += t1.elapsed();
+            }
+            client_total.saturating_sub(bare_total)
+        });
+    });
     group.finish();
 }
 
