@@ -275,6 +275,15 @@ impl Channel {
         }
     }
 
+    /// Closes the socket from any thread, without waiting: an operation waiting on another
+    /// thread fails with [`Error::Disconnected`] at once. The channel stays as it was (use
+    /// [`Channel::reconnect`] later).
+    pub fn abort_connection(&self) {
+        if let Some(c) = &self.conn {
+            c.request_close();
+        }
+    }
+
     /// Closes the connection and drops the handle.
     pub fn close(mut self) {
         self.disconnect();

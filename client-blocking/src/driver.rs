@@ -50,6 +50,9 @@ pub(crate) trait Handler: Send + 'static {
     /// Called every round, for the handler's own deadlines.
     fn on_tick(&mut self, _now: Instant, _io: &mut Io<'_>) {}
 
+    /// The owner asked to close the connection; nothing more will be answered.
+    fn on_close_requested(&mut self) {}
+
     /// The connection ended.
     fn on_end(&mut self, _cause: &Arc<Error>, _events: &EventSink) {}
 }
@@ -133,6 +136,8 @@ impl<S: Read + Write, H: Handler, W: Wait> Driver<S, H, W> {
                         Err(TryRecvError::Empty) => break,
                         Err(TryRecvError::Disconnected) => {
                             closing = Some(begin_close(&mut ws, &cfg, Error::Closed));
+                            fail_callers(&mut pending);
+                            handler.on_close_requested();
                             break;
                         }
                     };
@@ -156,6 +161,8 @@ impl<S: Read + Write, H: Handler, W: Wait> Driver<S, H, W> {
                         }
                         Command::Close => {
                             closing = Some(begin_close(&mut ws, &cfg, Error::Closed));
+                            fail_callers(&mut pending);
+                            handler.on_close_requested();
                             break;
                         }
                     }
@@ -304,6 +311,23 @@ fn begin_close<S: Read + Write>(
     // A failure here shows up again on the next read.
     let _ = ws.close(Some(frame));
     (Instant::now() + cfg.close_timeout, cause)
+}
+
+/// The owner closed the connection: answers still in flight are not waited for.
+fn fail_callers(pending: &mut PendingCalls<Reply>) {
+    let cause = Arc::new(Error::Closed);
+    let mut sessions = Vec::new();
+    for (id, waiter) in pending.drain() {
+        match waiter {
+            Waiter::Caller(reply) => {
+                let _ = reply.try_send(Err(Error::Disconnected(cause.clone())));
+            }
+            Waiter::Session(tag) => sessions.push((id, tag)),
+        }
+    }
+    for (id, tag) in sessions {
+        let _ = pending.insert(id, Waiter::Session(tag));
+    }
 }
 
 fn fail_queued<C>(commands: &Receiver<Command<C>>, cause: &Arc<Error>) {

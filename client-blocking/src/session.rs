@@ -862,6 +862,14 @@ impl Handler for Session {
         }
     }
 
+    fn on_close_requested(&mut self) {
+        let cause = Arc::new(Error::Closed);
+        if let Some(tx) = self.fsm_up.take() {
+            let _ = tx.try_send(Err(Error::Disconnected(cause.clone())));
+        }
+        self.finish(Err(Error::Disconnected(cause)));
+    }
+
     fn on_end(&mut self, cause: &Arc<Error>, _events: &EventSink) {
         if let Some(tx) = self.fsm_up.take() {
             let _ = tx.try_send(Err(Error::Disconnected(cause.clone())));

@@ -353,3 +353,27 @@ fn node_rejections_are_typed() {
         assert_eq!(p.initiator.transfer(&p.r(), 1u64).unwrap(), 2);
     });
 }
+
+#[test]
+fn aborting_the_connection_fails_an_operation_waiting_on_another_thread() {
+    within(LIMIT, || {
+        let node = node();
+        let p = open(&node);
+        // The sign request never arrives: the transfer would wait for its deadline.
+        node.add_fault(aesc_testkit::double::Fault::on("channels.sign.update").drop_frame());
+        let initiator = std::sync::Arc::new(p.initiator);
+        let r = p.responder.config().account();
+        let worker = {
+            let ch = initiator.clone();
+            std::thread::spawn(move || {
+                let start = std::time::Instant::now();
+                (ch.transfer(&r, 1u64), start.elapsed())
+            })
+        };
+        std::thread::sleep(Duration::from_millis(200));
+        initiator.abort_connection();
+        let (result, took) = worker.join().unwrap();
+        assert!(matches!(result, Err(Error::Disconnected(_))), "{result:?}");
+        assert!(took < Duration::from_secs(3), "took {took:?}");
+    });
+}
