@@ -275,6 +275,15 @@ impl Channel {
         }
     }
 
+    /// Closes the socket from any thread, without waiting: an operation waiting on another
+    /// thread fails with [`Error::Disconnected`] at once. The channel stays as it was (use
+    /// [`Channel::reconnect`] later).
+    pub fn abort_connection(&self) {
+        if let Some(c) = &self.conn {
+            c.request_close();
+        }
+    }
+
     /// Closes the connection and drops the handle.
     pub fn close(mut self) {
         self.disconnect();
@@ -306,6 +315,21 @@ impl Channel {
             Some(c) => Err(c.disconnected()),
             None => Err(Error::Disconnected(Arc::new(Error::Closed))),
         }
+    }
+
+    /// Calls any method on this channel's connection and returns the raw result (for methods
+    /// the channel API does not wrap, such as `channels.history.fetch`). Do not use it for
+    /// requests that lead to sign requests: those would be refused as not asked for.
+    ///
+    /// # Errors
+    /// [`Error::Rpc`], a connection error or a timeout.
+    pub fn call_raw(
+        &self,
+        method: &str,
+        params: &serde_json::Value,
+    ) -> Result<serde_json::Value, Error> {
+        let conn = self.conn()?;
+        conn.call(method, params, conn.call_timeout())
     }
 
     fn call<M: Method>(&self, m: &M) -> Result<M::Output, Error> {
@@ -574,8 +598,9 @@ impl Channel {
     /// As [`Channel::transfer`].
     pub fn deposit(&self, amount: impl Into<Uint>, options: TxOptions) -> Result<u64, Error> {
         let amount = amount.into();
-        let req = Deposit { amount: amount.clone(), options, block_hash: None, meta: Vec::new() };
-        Self::round_of(self.run(OpKind::Deposit(amount), Some(&req))?)
+        let kind = OpKind::Deposit(amount.clone(), options.clone());
+        let req = Deposit { amount, options, block_hash: None, meta: Vec::new() };
+        Self::round_of(self.run(kind, Some(&req))?)
     }
 
     /// Withdraws `amount` from the channel; returns the round once confirmed.
@@ -584,8 +609,9 @@ impl Channel {
     /// As [`Channel::transfer`].
     pub fn withdraw(&self, amount: impl Into<Uint>, options: TxOptions) -> Result<u64, Error> {
         let amount = amount.into();
-        let req = Withdraw { amount: amount.clone(), options, block_hash: None, meta: Vec::new() };
-        Self::round_of(self.run(OpKind::Withdraw(amount), Some(&req))?)
+        let kind = OpKind::Withdraw(amount.clone(), options.clone());
+        let req = Withdraw { amount, options, block_hash: None, meta: Vec::new() };
+        Self::round_of(self.run(kind, Some(&req))?)
     }
 
     /// Closes the channel together with the other party; returns the close transaction once
@@ -594,7 +620,7 @@ impl Channel {
     /// # Errors
     /// As [`Channel::transfer`].
     pub fn shutdown(&self, options: TxOptions) -> Result<SignedTx, Error> {
-        Self::tx_of(self.run(OpKind::Shutdown, Some(&Shutdown { options }))?)
+        Self::tx_of(self.run(OpKind::Shutdown(options.clone()), Some(&Shutdown { options }))?)
     }
 
     /// Starts a solo close with the latest co-signed state; returns the posted transaction.
@@ -602,7 +628,7 @@ impl Channel {
     /// # Errors
     /// As [`Channel::transfer`].
     pub fn close_solo(&self, options: TxOptions) -> Result<SignedTx, Error> {
-        Self::tx_of(self.run(OpKind::CloseSolo, Some(&CloseSolo { options }))?)
+        Self::tx_of(self.run(OpKind::CloseSolo(options.clone()), Some(&CloseSolo { options }))?)
     }
 
     /// Settles a solo-closed channel after its lock period; returns the settle transaction
@@ -611,7 +637,7 @@ impl Channel {
     /// # Errors
     /// As [`Channel::transfer`].
     pub fn settle(&self, options: TxOptions) -> Result<SignedTx, Error> {
-        Self::tx_of(self.run(OpKind::Settle, Some(&Settle { options }))?)
+        Self::tx_of(self.run(OpKind::Settle(options.clone()), Some(&Settle { options }))?)
     }
 
     /// Slashes an outdated solo close with the latest co-signed state.
@@ -619,7 +645,7 @@ impl Channel {
     /// # Errors
     /// As [`Channel::transfer`].
     pub fn slash(&self, options: TxOptions) -> Result<SignedTx, Error> {
-        Self::tx_of(self.run(OpKind::Slash, Some(&Slash { options }))?)
+        Self::tx_of(self.run(OpKind::Slash(options.clone()), Some(&Slash { options }))?)
     }
 
     /// Posts the latest co-signed state on chain.
@@ -627,7 +653,7 @@ impl Channel {
     /// # Errors
     /// As [`Channel::transfer`].
     pub fn snapshot_solo(&self, options: TxOptions) -> Result<SignedTx, Error> {
-        Self::tx_of(self.run(OpKind::Snapshot, Some(&SnapshotSolo { options }))?)
+        Self::tx_of(self.run(OpKind::Snapshot(options.clone()), Some(&SnapshotSolo { options }))?)
     }
 
     /// Forces a contract call on chain.

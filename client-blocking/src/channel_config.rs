@@ -10,7 +10,7 @@ use aesc_codec::id::{AccountId, ChannelId, FsmId};
 use aesc_codec::Uint;
 
 use crate::config::{ConnectionConfig, Deadlines};
-use crate::params::{ConnectParams, Role};
+use crate::params::{ConnectParams, InitiatorId, OpenParams, Role, Session};
 use crate::policy::{DefaultPolicy, SigningPolicy};
 
 /// The terms of a new channel, as both parties must agree on them.
@@ -26,6 +26,11 @@ pub struct OpenTerms {
     pub channel_reserve: Uint,
     /// Blocks to dispute a solo close.
     pub lock_period: u64,
+    /// The create transaction's fee, when the user sets it (`fee` parameter); otherwise the
+    /// node picks it, under the fee cap.
+    pub fee: Option<Uint>,
+    /// The create transaction's nonce, when the user sets it (`nonce` parameter).
+    pub nonce: Option<u64>,
 }
 
 /// A configuration field that is missing or inconsistent.
@@ -36,6 +41,8 @@ pub enum ConfigError {
     Missing(&'static str),
     /// Initiator and responder are the same account.
     SameParticipants,
+    /// A parameter does not have the right form.
+    Invalid(&'static str),
 }
 
 impl fmt::Display for ConfigError {
@@ -43,6 +50,7 @@ impl fmt::Display for ConfigError {
         match self {
             ConfigError::Missing(what) => write!(f, "{what} is required"),
             ConfigError::SameParticipants => f.write_str("initiator and responder are the same"),
+            ConfigError::Invalid(what) => write!(f, "{what} is not valid"),
         }
     }
 }
@@ -57,10 +65,8 @@ pub struct ChannelConfig {
     pub(crate) network_id: NetworkId,
     pub(crate) key: SecretKey,
     pub(crate) peer: AccountId,
-    pub(crate) host: Option<String>,
-    pub(crate) port: u16,
     pub(crate) terms: Option<OpenTerms>,
-    pub(crate) extra: ConnectParams,
+    pub(crate) template: ConnectParams,
     pub(crate) connection: ConnectionConfig,
     pub(crate) deadlines: Deadlines,
     pub(crate) fee_cap: Uint,
@@ -105,7 +111,7 @@ impl ChannelConfig {
             push_amount: Uint::zero(),
             channel_reserve: None,
             lock_period: None,
-            extra: ConnectParams::new(),
+            template: placeholder(role),
             connection: ConnectionConfig::default(),
             deadlines: Deadlines::default(),
             fee_cap: Uint::from(DEFAULT_FEE_CAP),
@@ -175,13 +181,10 @@ impl ChannelConfig {
         self.store = path;
     }
 
-    fn base_params(&self) -> ConnectParams {
-        let mut p = self.extra.clone();
-        p.role(self.role).port(self.port);
-        if let Some(h) = &self.host {
-            p.host(h);
-        }
-        p
+    /// The connect parameters every connection of this party starts from (the session part
+    /// is filled in per connection).
+    pub fn connect_params(&self) -> &ConnectParams {
+        &self.template
     }
 
     /// The full URL to open a new channel.
@@ -190,22 +193,124 @@ impl ChannelConfig {
     /// [`ConfigError::Missing`] when the channel terms are incomplete.
     pub fn open_url(&self) -> Result<String, ConfigError> {
         let t = self.terms.as_ref().ok_or(ConfigError::Missing("channel terms"))?;
-        let mut p = self.base_params();
-        p.initiator_id(&self.initiator())
-            .responder_id(&self.responder())
-            .initiator_amount(&t.initiator_amount)
-            .responder_amount(&t.responder_amount)
-            .push_amount(&t.push_amount)
-            .channel_reserve(&t.channel_reserve)
-            .lock_period(t.lock_period);
-        Ok(p.url(&self.url))
+        let mut p = self.template.clone();
+        p.session = Session::Open(OpenParams {
+            initiator_id: InitiatorId::Account(self.initiator()),
+            responder_id: self.responder(),
+            initiator_amount: t.initiator_amount.clone(),
+            responder_amount: t.responder_amount.clone(),
+            push_amount: t.push_amount.clone(),
+            channel_reserve: t.channel_reserve.clone(),
+            lock_period: t.lock_period,
+        });
+        Ok(p.to_url(&self.url))
     }
 
     /// The full URL to reconnect to (or reestablish) an existing channel.
     pub fn existing_url(&self, channel: &ChannelId, fsm: &FsmId) -> String {
-        let mut p = self.base_params();
-        p.existing(channel, fsm);
-        p.url(&self.url)
+        let mut p = self.template.clone();
+        p.session = Session::Existing { channel_id: *channel, fsm_id: *fsm };
+        p.to_url(&self.url)
+    }
+}
+
+/// A template with the role set and an empty session (filled in per connection).
+fn placeholder(role: Role) -> ConnectParams {
+    let zero = ChannelId([0; 32]);
+    ConnectParams::existing(role, None, 0, zero, FsmId([0; 32]))
+}
+
+/// Parameters the configuration sets itself; a passed-through value would contradict it.
+fn bad_extra(key: &str) -> Option<&'static str> {
+    const OWN: [&str; 13] = [
+        "role",
+        "host",
+        "port",
+        "protocol",
+        "initiator_id",
+        "responder_id",
+        "initiator_amount",
+        "responder_amount",
+        "push_amount",
+        "channel_reserve",
+        "lock_period",
+        "existing_channel_id",
+        "existing_fsm_id",
+    ];
+    OWN.iter().copied().find(|k| *k == key)
+}
+
+/// Reads `key=value` into the template: typed fields through the codec's own query reader,
+/// anything else as a pass-through pair.
+fn set_param(template: &mut ConnectParams, key: &str, value: &str) {
+    let mut base = placeholder(Role::Responder);
+    base.port = 1;
+    let mut probe = base.to_query();
+    probe.push('&');
+    percent_encode(key, &mut probe);
+    probe.push('=');
+    percent_encode(value, &mut probe);
+    let parsed = ConnectParams::from_query(&probe).ok();
+    let t = template;
+    match parsed {
+        Some(p) if p.extra.is_empty() => {
+            // A typed field: copy whichever one the probe set.
+            t.ttl = p.ttl.or(t.ttl);
+            t.fee = p.fee.or(t.fee.take());
+            t.gas_price = p.gas_price.or(t.gas_price.take());
+            t.nonce = p.nonce.or(t.nonce);
+            t.minimum_depth = p.minimum_depth.or(t.minimum_depth);
+            t.minimum_depth_strategy = p.minimum_depth_strategy.or(t.minimum_depth_strategy);
+            merge_timeouts(&mut t.timeouts, &p.timeouts);
+            merge_reports(&mut t.reports, &p.reports);
+            t.block_hash_delta = p.block_hash_delta.or(t.block_hash_delta);
+            t.keep_running = p.keep_running.or(t.keep_running);
+            t.msg_forwarding = p.msg_forwarding.or(t.msg_forwarding);
+            t.log_keep = p.log_keep.or(t.log_keep);
+            t.slogan = p.slogan.or(t.slogan.take());
+        }
+        _ => {
+            t.extra.retain(|(k, _)| k != key);
+            t.extra.push((key.to_owned(), value.to_owned()));
+        }
+    }
+}
+
+fn merge_timeouts(t: &mut crate::params::Timeouts, p: &crate::params::Timeouts) {
+    t.accept = p.accept.or(t.accept);
+    t.funding_create = p.funding_create.or(t.funding_create);
+    t.funding_sign = p.funding_sign.or(t.funding_sign);
+    t.funding_lock = p.funding_lock.or(t.funding_lock);
+    t.idle = p.idle.or(t.idle);
+    t.sign = p.sign.or(t.sign);
+    t.awaiting_open = p.awaiting_open.or(t.awaiting_open);
+    t.initialized = p.initialized.or(t.initialized);
+}
+
+fn merge_reports(t: &mut crate::params::Reports, p: &crate::params::Reports) {
+    t.info = p.info.or(t.info);
+    t.update = p.update.or(t.update);
+    t.leave = p.leave.or(t.leave);
+    t.conflict = p.conflict.or(t.conflict);
+    t.message = p.message.or(t.message);
+    t.error = p.error.or(t.error);
+    t.debug = p.debug.or(t.debug);
+    t.on_chain_tx = p.on_chain_tx.or(t.on_chain_tx);
+    t.min_depth = p.min_depth.or(t.min_depth);
+}
+
+/// Percent-encodes everything except the RFC 3986 unreserved characters, as the node expects.
+fn percent_encode(s: &str, out: &mut String) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push('%');
+            for nibble in [b >> 4, b & 0x0f] {
+                out.push(HEX.get(usize::from(nibble)).map_or('0', |h| char::from(*h)));
+            }
+        }
     }
 }
 
@@ -228,7 +333,7 @@ pub struct ChannelConfigBuilder {
     push_amount: Uint,
     channel_reserve: Option<Uint>,
     lock_period: Option<u64>,
-    extra: ConnectParams,
+    template: ConnectParams,
     connection: ConnectionConfig,
     deadlines: Deadlines,
     fee_cap: Uint,
@@ -294,17 +399,21 @@ impl ChannelConfigBuilder {
         self
     }
 
-    /// Any other connect parameter by name (`minimum_depth`, `timeout_idle`, …).
+    /// A connect parameter by name and text value (`minimum_depth`, `timeout_idle`, …), as a
+    /// command line passes them; names with a typed field are read into it (and checked),
+    /// others pass through unchanged.
     #[must_use]
     pub fn param(mut self, key: &str, value: &str) -> Self {
-        self.extra.set(key, value);
+        set_param(&mut self.template, key, value);
         self
     }
 
-    /// Typed access to the other connect parameters.
+    /// Typed access to the other connect parameters (`ttl`, `timeouts`, `reports`,
+    /// `keep_running`, `minimum_depth`, …). Role, host, port and session are set by the
+    /// configuration itself.
     #[must_use]
     pub fn params(mut self, f: impl FnOnce(&mut ConnectParams)) -> Self {
-        f(&mut self.extra);
+        f(&mut self.template);
         self
     }
 
@@ -357,6 +466,13 @@ impl ChannelConfigBuilder {
         if self.role == Role::Initiator && self.host.is_none() {
             return Err(ConfigError::Missing("host"));
         }
+        let mut template = self.template;
+        template.role = self.role;
+        template.host = self.host;
+        template.port = port;
+        if let Some(k) = template.extra.iter().find_map(|(k, _)| bad_extra(k)) {
+            return Err(ConfigError::Invalid(k));
+        }
         let any_term = self.initiator_amount.is_some()
             || self.responder_amount.is_some()
             || self.channel_reserve.is_some()
@@ -374,6 +490,8 @@ impl ChannelConfigBuilder {
                     .channel_reserve
                     .ok_or(ConfigError::Missing("channel_reserve"))?,
                 lock_period: self.lock_period.ok_or(ConfigError::Missing("lock_period"))?,
+                fee: template.fee.clone(),
+                nonce: template.nonce,
             })
         } else {
             None
@@ -384,10 +502,8 @@ impl ChannelConfigBuilder {
             network_id: self.network_id,
             key: self.key,
             peer,
-            host: self.host,
-            port,
             terms,
-            extra: self.extra,
+            template,
             connection: self.connection,
             deadlines: self.deadlines,
             fee_cap: self.fee_cap,
@@ -400,14 +516,14 @@ impl ChannelConfigBuilder {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::params::MinDepthStrategy;
 
     fn key(b: u8) -> SecretKey {
         SecretKey::from_seed(&[b; 32])
     }
 
-    #[test]
-    fn open_url_carries_every_term_and_role_specifics() {
-        let cfg = ChannelConfig::builder(
+    fn initiator() -> ChannelConfigBuilder {
+        ChannelConfig::builder(
             "ws://127.0.0.1:3014/channel",
             Role::Initiator,
             NetworkId::new("ae_dev"),
@@ -416,14 +532,23 @@ mod tests {
         .peer(key(2).public_key())
         .host("localhost")
         .port(3333)
-        .initiator_amount(100u64)
-        .responder_amount(50u64)
-        .push_amount(1u64)
-        .channel_reserve(2u64)
-        .lock_period(10)
-        .param("minimum_depth", "1")
-        .build()
-        .unwrap();
+    }
+
+    #[test]
+    fn open_url_carries_every_term_and_role_specifics() {
+        let cfg = initiator()
+            .initiator_amount(100u64)
+            .responder_amount(50u64)
+            .push_amount(1u64)
+            .channel_reserve(2u64)
+            .lock_period(10)
+            .param("minimum_depth", "1")
+            .param("minimum_depth_strategy", "plain")
+            .param("some_future_param", "a+b")
+            .build()
+            .unwrap();
+        assert_eq!(cfg.connect_params().minimum_depth, Some(1));
+        assert_eq!(cfg.connect_params().minimum_depth_strategy, Some(MinDepthStrategy::Plain));
         let url = cfg.open_url().unwrap();
         for part in [
             "host=localhost",
@@ -435,16 +560,53 @@ mod tests {
             "channel_reserve=2",
             "lock_period=10",
             "minimum_depth=1",
+            "minimum_depth_strategy=plain",
+            "some_future_param=a%2Bb",
             "protocol=json-rpc",
         ] {
             assert!(url.contains(part), "{part} missing in {url}");
         }
         assert!(url.contains(&format!("initiator_id={}", key(1).public_key())));
         assert!(url.contains(&format!("responder_id={}", key(2).public_key())));
+        assert!(!url.contains("existing"));
     }
 
     #[test]
-    fn missing_fields_are_named() {
+    fn existing_url_reuses_the_options() {
+        let cfg = initiator()
+            .params(|p| p.timeouts.idle = Some(60_000))
+            .param("keep_running", "false")
+            .build()
+            .unwrap();
+        let ch = ChannelId([3; 32]);
+        let fsm = FsmId([0xfb; 32]);
+        let url = cfg.existing_url(&ch, &fsm);
+        assert!(url.contains(&format!("existing_channel_id={ch}")));
+        assert!(url.contains("existing_fsm_id=ba_%2B"), "{url}");
+        assert!(url.contains("timeout_idle=60000"));
+        assert!(url.contains("keep_running=false"));
+        assert!(url.contains("host=localhost") && url.contains("role=initiator"));
+        assert!(!url.contains("initiator_amount"));
+    }
+
+    #[test]
+    fn create_fee_and_nonce_parameters_become_terms() {
+        let cfg = initiator()
+            .initiator_amount(1u64)
+            .responder_amount(1u64)
+            .channel_reserve(0u64)
+            .lock_period(1)
+            .param("fee", "20000000000000")
+            .param("nonce", "7")
+            .build()
+            .unwrap();
+        let t = cfg.terms().unwrap();
+        assert_eq!(t.fee, Some(20_000_000_000_000u64.into()));
+        assert_eq!(t.nonce, Some(7));
+    }
+
+    #[test]
+    fn missing_and_contradicting_fields_are_named() {
         let b =
             || ChannelConfig::builder("ws://x/channel", Role::Initiator, "ae_dev".into(), key(1));
         assert_eq!(b().port(1).build().err(), Some(ConfigError::Missing("peer account")));
@@ -459,6 +621,15 @@ mod tests {
         assert_eq!(
             b().peer(key(1).public_key()).port(1).host("h").build().err(),
             Some(ConfigError::SameParticipants)
+        );
+        assert_eq!(
+            b().peer(key(2).public_key())
+                .port(1)
+                .host("h")
+                .param("role", "responder")
+                .build()
+                .err(),
+            Some(ConfigError::Invalid("role"))
         );
     }
 }

@@ -28,6 +28,8 @@ pub struct ConnectionConfig {
     pub command_capacity: usize,
     /// Largest message accepted from the node, in bytes.
     pub max_message_size: usize,
+    /// Size of the socket read buffer (messages larger than it are still read, in chunks).
+    pub read_buffer_size: usize,
     /// TLS settings for `wss://`; `None` uses the webpki root certificates with the `ring`
     /// provider.
     pub tls: Option<Arc<rustls::ClientConfig>>,
@@ -44,8 +46,9 @@ impl Default for ConnectionConfig {
             keepalive_timeout: Duration::from_secs(40),
             tick: Duration::from_millis(50),
             event_capacity: 1024,
-            command_capacity: 256,
+            command_capacity: 64,
             max_message_size: 16 << 20,
+            read_buffer_size: 8 << 10,
             tls: None,
         }
     }

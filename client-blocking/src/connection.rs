@@ -137,6 +137,15 @@ impl<H: Handler> Connection<H> {
         self.call_timeout
     }
 
+    /// Asks the I/O thread to close the connection without waiting for it: every call
+    /// waiting on another thread then fails with [`Error::Disconnected`].
+    pub(crate) fn request_close(&self) {
+        if self.is_alive() {
+            let _ = self.commands.try_send(Command::Close);
+            let _ = self.waker.wake();
+        }
+    }
+
     /// Closes the connection and waits for the I/O thread; returns the handler.
     pub(crate) fn shutdown(&mut self) -> Option<H> {
         let join = self.join.take()?;
@@ -181,9 +190,12 @@ impl Handler for Forward {
 ///
 /// Use [`crate::Channel`] to run a channel; this type is the layer below it, useful for
 /// requests the channel API does not wrap.
-#[derive(Debug)]
+///
+/// Clones share the connection; it closes when [`Client::disconnect`] is called on any clone
+/// or the last clone is dropped.
+#[derive(Debug, Clone)]
 pub struct Client {
-    conn: Connection<Forward>,
+    conn: Arc<Connection<Forward>>,
     events: Events,
 }
 
@@ -196,7 +208,7 @@ impl Client {
     pub fn connect(url: &str, cfg: &ConnectionConfig) -> Result<Client, Error> {
         let (sink, events) = EventSink::new(cfg.event_capacity);
         let conn = Connection::open(url, cfg, Forward, sink).map_err(|(e, _)| e)?;
-        Ok(Client { conn, events })
+        Ok(Client { conn: Arc::new(conn), events })
     }
 
     /// Calls `method` with `params` and waits for the result (up to the call timeout).
@@ -231,8 +243,18 @@ impl Client {
         self.conn.is_alive()
     }
 
-    /// Closes the connection (close handshake) and stops the I/O thread.
-    pub fn close(mut self) {
-        let _ = self.conn.shutdown();
+    /// Closes the connection (close handshake) from any clone, without waiting: calls
+    /// waiting on other threads fail with [`Error::Disconnected`] at once.
+    pub fn disconnect(&self) {
+        self.conn.request_close();
+    }
+
+    /// Closes the connection and, if this is the last clone, waits for the I/O thread to
+    /// finish.
+    pub fn close(self) {
+        self.conn.request_close();
+        if let Ok(mut conn) = Arc::try_unwrap(self.conn) {
+            let _ = conn.shutdown();
+        }
     }
 }

@@ -50,6 +50,9 @@ pub(crate) trait Handler: Send + 'static {
     /// Called every round, for the handler's own deadlines.
     fn on_tick(&mut self, _now: Instant, _io: &mut Io<'_>) {}
 
+    /// The owner asked to close the connection; nothing more will be answered.
+    fn on_close_requested(&mut self) {}
+
     /// The connection ended.
     fn on_end(&mut self, _cause: &Arc<Error>, _events: &EventSink) {}
 }
@@ -133,6 +136,8 @@ impl<S: Read + Write, H: Handler, W: Wait> Driver<S, H, W> {
                         Err(TryRecvError::Empty) => break,
                         Err(TryRecvError::Disconnected) => {
                             closing = Some(begin_close(&mut ws, &cfg, Error::Closed));
+                            fail_callers(&mut pending);
+                            handler.on_close_requested();
                             break;
                         }
                     };
@@ -156,6 +161,8 @@ impl<S: Read + Write, H: Handler, W: Wait> Driver<S, H, W> {
                         }
                         Command::Close => {
                             closing = Some(begin_close(&mut ws, &cfg, Error::Closed));
+                            fail_callers(&mut pending);
+                            handler.on_close_requested();
                             break;
                         }
                     }
@@ -306,6 +313,23 @@ fn begin_close<S: Read + Write>(
     (Instant::now() + cfg.close_timeout, cause)
 }
 
+/// The owner closed the connection: answers still in flight are not waited for.
+fn fail_callers(pending: &mut PendingCalls<Reply>) {
+    let cause = Arc::new(Error::Closed);
+    let mut sessions = Vec::new();
+    for (id, waiter) in pending.drain() {
+        match waiter {
+            Waiter::Caller(reply) => {
+                let _ = reply.try_send(Err(Error::Disconnected(cause.clone())));
+            }
+            Waiter::Session(tag) => sessions.push((id, tag)),
+        }
+    }
+    for (id, tag) in sessions {
+        let _ = pending.insert(id, Waiter::Session(tag));
+    }
+}
+
 fn fail_queued<C>(commands: &Receiver<Command<C>>, cause: &Arc<Error>) {
     while let Ok(c) = commands.try_recv() {
         if let Command::Call { reply, .. } = c {
@@ -350,7 +374,7 @@ fn route_response<H: Handler>(r: Response, handler: &mut H, io: &mut Io<'_>) {
     match (r.id.as_u64(), payload) {
         (Some(id), payload) => match io.pending.complete(id) {
             Some(Waiter::Caller(reply)) => {
-                let _ = reply.try_send(payload.map_err(Error::Rpc));
+                let _ = reply.try_send(payload.map_err(Error::from));
             }
             Some(Waiter::Session(tag)) => handler.on_response(tag, payload, io),
             // A response to a call whose caller gave up.

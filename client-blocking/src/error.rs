@@ -46,10 +46,10 @@ pub enum Error {
     Timeout(Timeout),
     /// The node answered a request with an error object.
     #[error("node error {}: {}", .0.code.code(), .0.message)]
-    Rpc(RpcError),
+    Rpc(Box<RpcError>),
     /// The node refused the connection itself (an error frame with `id: null` before `fsm_up`).
     #[error("connection rejected by the node: {}", .0.message)]
-    Rejected(RpcError),
+    Rejected(Box<RpcError>),
     /// The node answered a request with a frame that does not decode.
     #[error("malformed answer from the node: {0}")]
     BadFrame(FrameError),
@@ -88,7 +88,7 @@ pub enum Error {
     },
     /// The client refused to sign what the node asked for; the node was answered with an abort.
     #[error("refused to sign: {0}")]
-    Refused(Refusal),
+    Refused(Box<Refusal>),
     /// The FSM at the node stopped (`died`, `timeout`, or a fatal info) before the operation
     /// finished.
     #[error("the channel FSM stopped ({event})")]
@@ -127,6 +127,18 @@ pub enum Error {
     /// The TLS configuration could not be built.
     #[error("tls configuration")]
     Tls(#[source] rustls::Error),
+}
+
+impl From<RpcError> for Error {
+    fn from(e: RpcError) -> Self {
+        Error::Rpc(Box::new(e))
+    }
+}
+
+impl From<Refusal> for Error {
+    fn from(r: Refusal) -> Self {
+        Error::Refused(Box::new(r))
+    }
 }
 
 impl Error {

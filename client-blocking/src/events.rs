@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use aesc_codec::jsonrpc::{ChannelMessage, NodeEvent, SignTag};
 use aesc_codec::tx::SignedTx;
-use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TrySendError};
+use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 
 use crate::error::{Error, FrameError, RpcError};
 use crate::policy::Refusal;
@@ -167,37 +167,36 @@ impl Events {
 }
 
 /// The producer side, held by the I/O thread (and by a channel across reconnects).
+///
+/// The queue is a linked list of small blocks that grows and shrinks with its content (an
+/// idle stream costs almost nothing); the bound is enforced here, on every push.
 #[derive(Debug, Clone)]
 pub(crate) struct EventSink {
     tx: Sender<Event>,
     rx: Receiver<Event>,
+    capacity: usize,
     dropped: Arc<AtomicU64>,
 }
 
 impl EventSink {
     /// A stream buffering up to `capacity` events.
     pub(crate) fn new(capacity: usize) -> (EventSink, Events) {
-        let (tx, rx) = crossbeam_channel::bounded(capacity.max(1));
+        let (tx, rx) = crossbeam_channel::unbounded();
         let dropped = Arc::new(AtomicU64::new(0));
         let events = Events { rx: rx.clone(), dropped: dropped.clone() };
-        (EventSink { tx, rx, dropped }, events)
+        (EventSink { tx, rx, capacity: capacity.max(1), dropped }, events)
     }
 
     /// Delivers `event`, dropping the oldest buffered event when full.
     pub(crate) fn emit(&self, event: Event) {
-        let mut event = event;
-        for _ in 0..4 {
-            match self.tx.try_send(event) {
-                Ok(()) | Err(TrySendError::Disconnected(_)) => return,
-                Err(TrySendError::Full(back)) => {
-                    if self.rx.try_recv().is_ok() {
-                        self.dropped.fetch_add(1, Ordering::Relaxed);
-                    }
-                    event = back;
-                }
+        while self.tx.len() >= self.capacity {
+            if self.rx.try_recv().is_err() {
+                break;
             }
+            self.dropped.fetch_add(1, Ordering::Relaxed);
         }
-        self.dropped.fetch_add(1, Ordering::Relaxed);
+        // Fails only when every receiver is gone; then nobody wants the event.
+        let _ = self.tx.send(event);
     }
 }
 

@@ -1,4 +1,82 @@
 //! Blocking client for æternity state channels.
+//!
+//! A program opens a channel against a node's WebSocket API as initiator or responder and runs
+//! it with plain function calls: [`Channel::open`], [`Channel::transfer`],
+//! [`Channel::deposit`], [`Channel::shutdown`], … Each call returns when the node confirms it
+//! or fails with a typed [`Error`]; none waits longer than its deadline, and a timeout names
+//! its phase ([`Timeout`]).
+//!
+//! # Why blocking
+//!
+//! A channel is a strictly sequential conversation: ask, check the sign request, sign, wait for
+//! the co-signed state. Blocking calls say exactly that, keep the API small, need no async
+//! runtime in the program that embeds the client, and keep dependencies few (tungstenite,
+//! crossbeam-channel, mio for readiness, rustls with the `ring` provider for `wss://`).
+//!
+//! # How it works
+//!
+//! One I/O thread per connection owns the socket. Handles talk to it through bounded
+//! crossbeam channels and wake it through a [`mio::Waker`], so a request goes out at once; a
+//! table of pending calls matches responses by id; notifications become a typed event stream
+//! ([`Events`], a blocking iterator with timeouts, bounded with drop-oldest). WebSocket pings
+//! keep an idle socket open. Dropping or closing a handle performs the close handshake, stops
+//! the thread and fails every waiting call with [`Error::Disconnected`].
+//!
+//! The channel protocol runs on the I/O thread too, so sign requests are answered while the
+//! user thread is busy elsewhere: those for the user's own operations after checking them
+//! against what was asked for, the other party's proposals after the same checks and the
+//! [`policy::SigningPolicy`]. Nothing is signed that the user did not ask for or the policy did
+//! not accept ([`policy`] lists the checks). The client keeps its own view of the channel
+//! ([`ChannelView`]: round, balances, latest co-signed state) and, with a [`StateStore`],
+//! writes it to disk after every co-signed update, so a new process can [`Channel::resume`].
+//!
+//! [`Client`] is the layer below: plain JSON-RPC calls and events on one connection.
+//!
+//! # Example
+//!
+//! Both parties in one program, against the node double of the test kit:
+//!
+//! ```
+//! use std::time::Duration;
+//! use aesc_client::aesc_codec::crypto::{NetworkId, SecretKey};
+//! use aesc_client::aesc_codec::jsonrpc::TxOptions;
+//! use aesc_client::{Channel, ChannelConfig, Role};
+//!
+//! let node = aesc_testkit::double::spawn(
+//!     aesc_testkit::double::Config::new().with_network_id("ae_dev").with_minimum_depth(1),
+//! )?;
+//! let (alice, bob) = (SecretKey::generate(), SecretKey::generate());
+//! let config = |role, me: &SecretKey, peer: &SecretKey| {
+//!     ChannelConfig::builder(node.url(), role, NetworkId::new("ae_dev"), me.clone())
+//!         .peer(peer.public_key())
+//!         .host("127.0.0.1")
+//!         .port(3333)
+//!         .initiator_amount(1_000_000_000_000_000u64)
+//!         .responder_amount(500_000_000_000_000u64)
+//!         .channel_reserve(1u64)
+//!         .lock_period(10)
+//!         .build()
+//! };
+//!
+//! // The responder connects first; both open.
+//! let responder = Channel::connect(config(Role::Responder, &bob, &alice)?)?;
+//! let initiator = Channel::connect(config(Role::Initiator, &alice, &bob)?)?;
+//! initiator.wait_open()?;
+//! responder.wait_open()?;
+//!
+//! // A transfer: the responder's client checks and co-signs it on its I/O thread.
+//! let round = initiator.transfer(&bob.public_key(), 1_000u64)?;
+//! assert_eq!(round, 2);
+//!
+//! responder.send_message(&alice.public_key(), "thanks")?;
+//! let message = initiator.receive_message(Duration::from_secs(5)).expect("a message");
+//! assert_eq!(message.info, "thanks");
+//!
+//! let close = initiator.shutdown(TxOptions::default())?;
+//! println!("closed by {}", close.hash());
+//! # Ok::<_, Box<dyn std::error::Error>>(())
+//! ```
+
 #![forbid(unsafe_code)]
 
 pub extern crate aesc_codec;
@@ -22,8 +100,10 @@ pub mod store;
 mod transport;
 pub mod view;
 
-pub use channel::Channel;
-pub use channel_config::{ChannelConfig, ChannelConfigBuilder, ConfigError, OpenTerms};
+pub use channel::{Channel, OFFCHAIN_CALL_GAS, OFFCHAIN_CALL_GAS_PRICE};
+pub use channel_config::{
+    ChannelConfig, ChannelConfigBuilder, ConfigError, OpenTerms, DEFAULT_FEE_CAP,
+};
 pub use config::{ConnectionConfig, Deadlines};
 pub use connection::Client;
 pub use error::{Error, RpcError, Timeout};

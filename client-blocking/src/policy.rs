@@ -153,7 +153,7 @@ pub struct DefaultPolicy;
 impl SigningPolicy for DefaultPolicy {
     fn review(&self, p: &Proposal) -> Decision {
         let reduces = match &p.own_after {
-            Some(after) => &(after + &p.own_fee) < &p.own_before,
+            Some(after) => (after + &p.own_fee) < p.own_before,
             None => p.may_reduce_own,
         };
         if reduces {

@@ -2,7 +2,7 @@
 //! signing policy accepts (the other party's proposals).
 
 use aesc_codec::id::AccountId;
-use aesc_codec::jsonrpc::{SignRequest, SignTag};
+use aesc_codec::jsonrpc::{SignRequest, SignTag, TxOptions};
 use aesc_codec::state::OffChainState;
 use aesc_codec::tx::{
     ChannelCloseMutualTx, ChannelCloseSoloTx, ChannelCreateTx, ChannelDepositTx,
@@ -23,6 +23,17 @@ pub(crate) struct Plan {
     pub(crate) next: Option<(u64, Option<OffChainState>)>,
 }
 
+/// The fee and nonce the user asked for, when they did.
+fn options(opts: &TxOptions, fee: &Uint, nonce: u64) -> Result<(), Refusal> {
+    if let Some(f) = &opts.fee {
+        checks::amount("fee", f, fee)?;
+    }
+    if let Some(n) = opts.nonce {
+        checks::value("nonce", n, nonce)?;
+    }
+    Ok(())
+}
+
 impl Session {
     /// Checks a sign request; the plan is what to sign, the refusal why not.
     pub(crate) fn review(&self, req: &SignRequest) -> Result<Plan, Refusal> {
@@ -40,7 +51,8 @@ impl Session {
             },
             (SignTag::UpdateAck, Tx::ChannelOffChain(o)) => self.review_peer_update(o, req, &tx)?,
             (SignTag::DepositTx, Tx::ChannelDeposit(d)) => match op {
-                Some(OpKind::Deposit(amount)) => {
+                Some(OpKind::Deposit(amount, opts)) => {
+                    options(opts, &d.fee, d.nonce)?;
                     self.review_deposit(d, &self.view.me, Some(amount), &tx, tag)?
                 }
                 _ => return Err(Refusal::Unrequested { tag }),
@@ -49,7 +61,8 @@ impl Session {
                 self.review_deposit(d, &self.view.peer(), None, &tx, tag)?
             }
             (SignTag::WithdrawTx, Tx::ChannelWithdraw(w)) => match op {
-                Some(OpKind::Withdraw(amount)) => {
+                Some(OpKind::Withdraw(amount, opts)) => {
+                    options(opts, &w.fee, w.nonce)?;
                     self.review_withdraw(w, &self.view.me, Some(amount), &tx, tag)?
                 }
                 _ => return Err(Refusal::Unrequested { tag }),
@@ -58,26 +71,41 @@ impl Session {
                 self.review_withdraw(w, &self.view.peer(), None, &tx, tag)?
             }
             (SignTag::ShutdownSign, Tx::ChannelCloseMutual(c)) => match op {
-                Some(OpKind::Shutdown) => self.review_close(c, &self.view.me, &tx, tag)?,
+                Some(OpKind::Shutdown(opts)) => {
+                    options(opts, &c.fee, c.nonce)?;
+                    self.review_close(c, &self.view.me, &tx, tag)?
+                }
                 _ => return Err(Refusal::Unrequested { tag }),
             },
             (SignTag::ShutdownSignAck, Tx::ChannelCloseMutual(c)) => {
                 self.review_close(c, &self.view.peer(), &tx, tag)?
             }
             (SignTag::CloseSoloSign, Tx::ChannelCloseSolo(c)) => match op {
-                Some(OpKind::CloseSolo) => self.review_close_solo(c)?,
+                Some(OpKind::CloseSolo(opts)) => {
+                    options(opts, &c.fee, c.nonce)?;
+                    self.review_close_solo(c)?
+                }
                 _ => return Err(Refusal::Unrequested { tag }),
             },
             (SignTag::SlashTx, Tx::ChannelSlash(s)) => match op {
-                Some(OpKind::Slash) => self.review_slash(s)?,
+                Some(OpKind::Slash(opts)) => {
+                    options(opts, &s.fee, s.nonce)?;
+                    self.review_slash(s)?
+                }
                 _ => return Err(Refusal::Unrequested { tag }),
             },
             (SignTag::SettleSign, Tx::ChannelSettle(s)) => match op {
-                Some(OpKind::Settle) => self.review_settle(s)?,
+                Some(OpKind::Settle(opts)) => {
+                    options(opts, &s.fee, s.nonce)?;
+                    self.review_settle(s)?
+                }
                 _ => return Err(Refusal::Unrequested { tag }),
             },
             (SignTag::SnapshotSoloTx, Tx::ChannelSnapshotSolo(s)) => match op {
-                Some(OpKind::Snapshot) => self.review_snapshot(s)?,
+                Some(OpKind::Snapshot(opts)) => {
+                    options(opts, &s.fee, s.nonce)?;
+                    self.review_snapshot(s)?
+                }
                 _ => return Err(Refusal::Unrequested { tag }),
             },
             (SignTag::ForceProgressTx, Tx::ChannelForceProgress(f)) => match op {
@@ -140,6 +168,12 @@ impl Session {
         checks::amount("channel_reserve", &terms.channel_reserve, &c.channel_reserve)?;
         checks::value("lock_period", terms.lock_period, c.lock_period)?;
         checks::fee(&c.fee, self.fee_cap())?;
+        if let Some(fee) = &terms.fee {
+            checks::amount("fee", fee, &c.fee)?;
+        }
+        if let Some(nonce) = terms.nonce {
+            checks::value("nonce", nonce, c.nonce)?;
+        }
         let no_delegates = match &c.delegates {
             Delegates::Single(d) => d.is_empty(),
             Delegates::PerRole { initiator, responder } => {
@@ -217,9 +251,6 @@ impl Session {
         req: &SignRequest,
         tx: &SignedTx,
     ) -> Result<Option<(u64, Option<OffChainState>)>, Refusal> {
-        if self.signed_pending() {
-            return Err(Refusal::Unrequested { tag: req.tag });
-        }
         self.offchain_common(o)?;
         let listed = Self::parse_updates(req)?;
         if o.updates.as_ref().is_some_and(|u| u != &listed) {

@@ -11,7 +11,7 @@ use aesc_codec::encoding::{self, Prefix};
 use aesc_codec::id::{ChannelId, FsmId, StateHash};
 use aesc_codec::jsonrpc::{
     EncodedTx, InfoEvent, Method, NodeEvent, Notification, OffchainState as OffchainStateReply,
-    OnChainInfo, SignAbort, SignReply, SignRequest, SignTag,
+    OnChainInfo, SignAbort, SignReply, SignRequest, SignTag, TxOptions,
 };
 use aesc_codec::object::Object;
 use aesc_codec::state::{OffChainState, StateTrees};
@@ -62,19 +62,19 @@ pub(crate) enum OpKind {
     /// An off-chain update made of these updates.
     Update(Vec<Update>),
     /// Deposit.
-    Deposit(Uint),
+    Deposit(Uint, TxOptions),
     /// Withdraw.
-    Withdraw(Uint),
+    Withdraw(Uint, TxOptions),
     /// Mutual close.
-    Shutdown,
+    Shutdown(TxOptions),
     /// Solo close.
-    CloseSolo,
+    CloseSolo(TxOptions),
     /// Slash.
-    Slash,
+    Slash(TxOptions),
     /// Settle.
-    Settle,
+    Settle(TxOptions),
     /// Snapshot.
-    Snapshot,
+    Snapshot(TxOptions),
     /// Force progress with this call.
     ForceProgress(Update),
     /// Leave.
@@ -108,6 +108,8 @@ struct Op {
     seen_open: bool,
     seen_closed: bool,
     awaiting_fetch: bool,
+    /// The outcome to report once the state is synced with the node after a reattach.
+    resync: Option<Outcome>,
 }
 
 /// What a signature given by this client waits for.
@@ -117,6 +119,8 @@ struct Signed {
     tx: SignedTx,
     /// For states: the round and (when computable) the balances it leads to.
     next: Option<(u64, Option<OffChainState>)>,
+    /// Whether it was signed for the user's current operation (not a proposal of the peer).
+    for_op: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,6 +129,7 @@ enum Purpose {
     SignReply(SignTag),
     Abort,
     Fetch,
+    Resync,
 }
 
 /// The channel side of the I/O thread.
@@ -207,6 +212,7 @@ impl Session {
             seen_open: false,
             seen_closed: false,
             awaiting_fetch: false,
+            resync: None,
         });
         self.fsm_up = Some(fsm_up);
         self.publish();
@@ -226,10 +232,6 @@ impl Session {
 
     pub(crate) fn fee_cap(&self) -> &Uint {
         &self.fee_cap
-    }
-
-    pub(crate) fn signed_pending(&self) -> bool {
-        self.signed.is_some()
     }
 
     fn publish(&self) {
@@ -255,6 +257,11 @@ impl Session {
     fn finish(&mut self, result: Result<Outcome, Error>) {
         // The caller reads the view as soon as it wakes: publish first.
         self.publish();
+        if result.is_err() && self.op.is_some() {
+            // A state signed for a failed operation may still be co-signed later; it is then
+            // recognised by its signatures and checked against the node's trees.
+            self.signed = None;
+        }
         if let Some(op) = self.op.take() {
             let _ = op.done.try_send(result);
         }
@@ -280,7 +287,7 @@ impl Session {
     // ---- operations -------------------------------------------------------------------
 
     fn begin(&mut self, b: Begin, io: &mut Io<'_>) {
-        if self.op.is_some() || self.signed.is_some() {
+        if self.op.is_some() {
             let _ = b.done.try_send(Err(Error::Busy));
             return;
         }
@@ -297,6 +304,7 @@ impl Session {
             seen_open: false,
             seen_closed: false,
             awaiting_fetch: false,
+            resync: None,
         });
         self.set_phase(phase);
         if let Some((method, params)) = b.request {
@@ -317,21 +325,23 @@ impl Session {
         match kind {
             OpKind::Open(_) | OpKind::Reattach { .. } => Ok(()),
             OpKind::Update(_) => need(phase == Phase::Open, "update", "the channel is not open"),
-            OpKind::Deposit(_) => need(phase == Phase::Open, "deposit", "the channel is not open"),
-            OpKind::Withdraw(_) => {
+            OpKind::Deposit(..) => need(phase == Phase::Open, "deposit", "the channel is not open"),
+            OpKind::Withdraw(..) => {
                 need(phase == Phase::Open, "withdraw", "the channel is not open")
             }
-            OpKind::Snapshot => need(phase == Phase::Open, "snapshot", "the channel is not open"),
+            OpKind::Snapshot(_) => {
+                need(phase == Phase::Open, "snapshot", "the channel is not open")
+            }
             OpKind::Leave => need(phase == Phase::Open, "leave", "the channel is not open"),
-            OpKind::CloseSolo => {
+            OpKind::CloseSolo(_) => {
                 need(phase == Phase::Open, "close solo", "the channel is not open")
             }
-            OpKind::Shutdown | OpKind::ForceProgress(_) => need(
+            OpKind::Shutdown(_) | OpKind::ForceProgress(_) => need(
                 matches!(phase, Phase::Open | Phase::Closing),
                 "shutdown",
                 "the channel is neither open nor closing",
             ),
-            OpKind::Slash | OpKind::Settle => {
+            OpKind::Slash(_) | OpKind::Settle(_) => {
                 need(phase == Phase::Closing, "settle or slash", "the channel is not closing")
             }
         }
@@ -390,7 +400,7 @@ impl Session {
             self.view.channel_id = channel_id;
         }
         match event {
-            InfoEvent::FsmUp => self.on_fsm_up(fsm_id),
+            InfoEvent::FsmUp => self.on_fsm_up(fsm_id, io),
             InfoEvent::Open => {
                 self.view.phase = Phase::Open;
                 self.save(io);
@@ -401,7 +411,7 @@ impl Session {
                     Some(OpKind::Open(_)) if self.view.latest.is_some() => {
                         self.finish(Ok(Outcome::Opened));
                     }
-                    Some(OpKind::Reattach { .. }) => self.finish(Ok(Outcome::Reestablished)),
+                    Some(OpKind::Reattach { .. }) => self.resync(Outcome::Reestablished, io),
                     _ => {}
                 }
             }
@@ -433,7 +443,7 @@ impl Session {
         self.publish();
     }
 
-    fn on_fsm_up(&mut self, fsm_id: Option<FsmId>) {
+    fn on_fsm_up(&mut self, fsm_id: Option<FsmId>, io: &mut Io<'_>) {
         if let Some(tx) = self.fsm_up.take() {
             let _ = tx.try_send(fsm_id.ok_or(Error::FsmStopped { event: "fsm_up".into() }));
         }
@@ -454,7 +464,7 @@ impl Session {
                 if self.view.latest.is_some() && self.view.phase == Phase::Opening {
                     self.view.phase = Phase::Open;
                 }
-                self.finish(Ok(Outcome::Reconnected));
+                self.resync(Outcome::Reconnected, io);
             }
             Some(false) => self.set_phase(Timeout::Reestablish),
             None => {}
@@ -462,8 +472,10 @@ impl Session {
     }
 
     fn complete_close(&mut self) {
-        let closes =
-            matches!(self.op.as_ref().map(|o| &o.kind), Some(OpKind::Shutdown | OpKind::Settle));
+        let closes = matches!(
+            self.op.as_ref().map(|o| &o.kind),
+            Some(OpKind::Shutdown(_) | OpKind::Settle(_))
+        );
         if closes {
             let tx = self.signed.take().map(|s| s.tx);
             match tx {
@@ -489,7 +501,12 @@ impl Session {
         let ours = self.signed.as_ref().is_some_and(|s| checks::same_inner(&s.tx, &tx));
         let solo = matches!(
             self.op.as_ref().map(|o| &o.kind),
-            Some(OpKind::CloseSolo | OpKind::Slash | OpKind::Snapshot | OpKind::ForceProgress(_))
+            Some(
+                OpKind::CloseSolo(_)
+                    | OpKind::Slash(_)
+                    | OpKind::Snapshot(_)
+                    | OpKind::ForceProgress(_)
+            )
         );
         if ours && solo {
             if let Some(aesc_codec::tx::Tx::ChannelForceProgress(fp)) = Some(tx.innermost_tx()) {
@@ -518,6 +535,13 @@ impl Session {
         Some((tx, round, hash))
     }
 
+    /// Whether `cosigned` still carries the signature this client put on `ours`.
+    fn holds_own_signature(&self, ours: &SignedTx, cosigned: &SignedTx) -> bool {
+        let mine = &ours.innermost().signatures;
+        let theirs = &cosigned.innermost().signatures;
+        mine.iter().all(|s| theirs.contains(s))
+    }
+
     fn cosigned(&self, tx: &SignedTx) -> bool {
         checks::signed_by(tx, &self.network, &self.view.initiator)
             && checks::signed_by(tx, &self.network, &self.view.responder)
@@ -527,7 +551,11 @@ impl Session {
         let Some((tx, round, hash)) = self.decode_state(state, io) else { return };
         let expected = self.signed.as_ref().filter(|s| checks::same_inner(&s.tx, &tx)).cloned();
         if let Some(signed) = expected {
-            if !self.cosigned(&tx) {
+            // Our own signature is the one we made; the other party's must verify.
+            let peer = self.view.peer();
+            if !checks::signed_by(&tx, &self.network, &peer)
+                || !self.holds_own_signature(&signed.tx, &tx)
+            {
                 io.emit(Event::Refused { tag: signed.tag, refusal: Refusal::PeerSignature });
                 return;
             }
@@ -537,7 +565,7 @@ impl Session {
                 self.view.channel_id = Some(c.channel_id());
                 self.view.channel_reserve = c.channel_reserve.clone();
             }
-            self.adopt(tx, round, next, hash, io);
+            self.adopt(tx, round, next, hash, signed.for_op, io);
             return;
         }
         let known = self.view.latest.as_ref().is_some_and(|l| checks::same_inner(l, &tx));
@@ -546,7 +574,7 @@ impl Session {
         }
         if round > self.view.round && self.cosigned(&tx) {
             // A state this client signed but did not record (it stopped in between).
-            self.adopt(tx, round, None, hash, io);
+            self.adopt(tx, round, None, hash, false, io);
             return;
         }
         io.emit(Event::Node(NodeEvent::Update { state: state.clone() }));
@@ -558,6 +586,7 @@ impl Session {
         round: u64,
         state: Option<OffChainState>,
         hash: StateHash,
+        for_op: bool,
         io: &mut Io<'_>,
     ) {
         self.view.round = round;
@@ -567,9 +596,11 @@ impl Session {
         io.emit(Event::CoSigned { round, state: Box::new(tx) });
         if known {
             self.save(io);
-            self.complete_state(round);
+            if for_op {
+                self.complete_state(round);
+            }
         } else {
-            if let Some(op) = &mut self.op {
+            if let Some(op) = self.op.as_mut().filter(|_| for_op) {
                 op.awaiting_fetch = true;
             }
             self.fetch_state(hash, io);
@@ -584,7 +615,7 @@ impl Session {
         }
         match &op.kind {
             OpKind::Open(_) if op.seen_open => self.finish(Ok(Outcome::Opened)),
-            OpKind::Update(_) | OpKind::Deposit(_) | OpKind::Withdraw(_) => {
+            OpKind::Update(_) | OpKind::Deposit(..) | OpKind::Withdraw(..) => {
                 self.finish(Ok(Outcome::Round(round)));
             }
             _ => {}
@@ -603,7 +634,7 @@ impl Session {
 
     fn on_fetched(&mut self, result: Result<Value, RpcError>, io: &mut Io<'_>) {
         let Some(expected) = self.fetching.take() else { return };
-        let state = result.map_err(Error::Rpc).and_then(|v| {
+        let state = result.map_err(Error::from).and_then(|v| {
             let reply = aesc_codec::jsonrpc::GetOffchainState::parse_output(&v)
                 .map_err(|_| Error::Output { method: "channels.get.offchain_state" })?;
             trees_state(&reply).ok_or(Error::Output { method: "channels.get.offchain_state" })
@@ -612,20 +643,86 @@ impl Session {
             Ok(s) if s.state_hash() == expected => {
                 self.view.state = Some(s);
                 self.save(io);
-                if let Some(op) = &mut self.op {
+                if let Some(op) = self.op.as_mut().filter(|o| o.awaiting_fetch) {
                     op.awaiting_fetch = false;
+                    let round = self.view.round;
+                    self.complete_state(round);
                 }
-                let round = self.view.round;
-                self.complete_state(round);
             }
             Ok(_) => {
                 io.emit(Event::Node(NodeEvent::Error {
                     message: "the node's trees do not match the co-signed state hash".into(),
                 }));
-                self.finish(Err(Error::Refused(Refusal::UnknownState)));
+                if self.op.as_ref().is_some_and(|o| o.awaiting_fetch) {
+                    self.finish(Err(Error::from(Refusal::UnknownState)));
+                }
             }
-            Err(e) => self.finish(Err(e)),
+            Err(e) => {
+                if self.op.as_ref().is_some_and(|o| o.awaiting_fetch) {
+                    self.finish(Err(e));
+                } else if let Error::Rpc(e) = e {
+                    io.emit(Event::RpcError(*e));
+                }
+            }
         }
+        self.publish();
+    }
+
+    /// Asks the node for its latest co-signed state before reporting `outcome`: a state
+    /// co-signed while the socket was down (its notification lost) is adopted if it carries
+    /// both signatures and the node's trees match its state hash.
+    fn resync(&mut self, outcome: Outcome, io: &mut Io<'_>) {
+        if let Some(op) = &mut self.op {
+            op.resync = Some(outcome);
+        }
+        let tag = self.tag(Purpose::Resync);
+        io.request(
+            aesc_codec::jsonrpc::GetOffchainState::NAME,
+            &aesc_codec::jsonrpc::GetOffchainState.to_params(),
+            tag,
+        );
+    }
+
+    fn on_resynced(&mut self, result: Result<Value, RpcError>, io: &mut Io<'_>) {
+        match result {
+            Ok(v) => match aesc_codec::jsonrpc::GetOffchainState::parse_output(&v) {
+                Ok(reply) => self.adopt_node_state(&reply, io),
+                Err(_) => io.emit(Event::Node(NodeEvent::Error {
+                    message: "unreadable offchain state".into(),
+                })),
+            },
+            Err(e) => io.emit(Event::RpcError(e)),
+        }
+        let outcome = self.op.as_mut().and_then(|o| o.resync.take());
+        if let Some(outcome) = outcome {
+            self.finish(Ok(outcome));
+        }
+    }
+
+    fn adopt_node_state(&mut self, reply: &OffchainStateReply, io: &mut Io<'_>) {
+        let Some(text) = &reply.signed_tx else { return };
+        let Ok(tx) = SignedTx::from_api_str(text.as_str()) else { return };
+        let Some((round, hash)) = round_and_hash(tx.innermost_tx()) else { return };
+        if round <= self.view.round {
+            return;
+        }
+        let state = trees_state(reply).filter(|s| s.state_hash() == hash);
+        if !self.cosigned(&tx) || state.is_none() {
+            io.emit(Event::Node(NodeEvent::Error {
+                message: "the node's latest state is not co-signed or does not match its trees"
+                    .into(),
+            }));
+            return;
+        }
+        if let aesc_codec::tx::Tx::ChannelCreate(c) = tx.innermost_tx() {
+            self.view.channel_id = Some(c.channel_id());
+            self.view.channel_reserve = c.channel_reserve.clone();
+        }
+        self.view.round = round;
+        self.view.latest = Some(tx.clone());
+        self.view.state = state;
+        self.save(io);
+        io.emit(Event::CoSigned { round, state: Box::new(tx) });
         self.publish();
     }
 
@@ -634,7 +731,7 @@ impl Session {
         if let Some((tx, round, hash)) = decoded {
             let known = self.view.latest.as_ref().is_some_and(|l| checks::same_inner(l, &tx));
             if !known && round > self.view.round && self.cosigned(&tx) {
-                self.adopt(tx.clone(), round, None, hash, io);
+                self.adopt(tx.clone(), round, None, hash, false, io);
             }
             self.view.phase = Phase::Left;
             self.save(io);
@@ -664,7 +761,9 @@ impl Session {
                 }
                 let on_chain = !matches!(tag, SignTag::Update | SignTag::UpdateAck)
                     && !matches!(tag, SignTag::InitiatorSign | SignTag::ResponderSign);
-                self.signed = Some(Signed { tag, tx, next: plan.next });
+                let for_op =
+                    self.op.is_some() && (!checks::is_ack(tag) || tag == SignTag::ResponderSign);
+                self.signed = Some(Signed { tag, tx, next: plan.next, for_op });
                 if matches!(self.op.as_ref().map(|o| o.phase), Some(Timeout::SignRequest)) {
                     self.set_phase(if on_chain { Timeout::OnChain } else { Timeout::CoSigned });
                 }
@@ -675,7 +774,7 @@ impl Session {
                 io.request(tag.reply_method(), &abort, t);
                 let own = self.op.is_some() && !checks::is_ack(tag);
                 if own || tag == SignTag::ResponderSign {
-                    self.finish(Err(Error::Refused(refusal.clone())));
+                    self.finish(Err(Error::from(refusal.clone())));
                 }
                 io.emit(Event::Refused { tag, refusal });
             }
@@ -687,7 +786,7 @@ impl Session {
             io.emit(Event::RpcError(e.clone()));
             self.signed = None;
             if !checks::is_ack(tag) || tag == SignTag::ResponderSign {
-                self.finish(Err(Error::Rpc(e)));
+                self.finish(Err(Error::from(e)));
             }
         }
     }
@@ -715,7 +814,7 @@ impl Handler for Session {
         match self.requests.remove(&tag) {
             Some(Purpose::OpRequest) => {
                 if let Err(e) = result {
-                    self.finish(Err(Error::Rpc(e)));
+                    self.finish(Err(Error::from(e)));
                 }
             }
             Some(Purpose::SignReply(t)) => self.on_reply_result(t, result, io),
@@ -725,6 +824,7 @@ impl Handler for Session {
                 }
             }
             Some(Purpose::Fetch) => self.on_fetched(result, io),
+            Some(Purpose::Resync) => self.on_resynced(result, io),
             None => {}
         }
     }
@@ -732,9 +832,9 @@ impl Handler for Session {
     fn on_unmatched_error(&mut self, error: RpcError, io: &mut Io<'_>) {
         if self.view.phase == Phase::Connecting {
             if let Some(tx) = self.fsm_up.take() {
-                let _ = tx.try_send(Err(Error::Rejected(error.clone())));
+                let _ = tx.try_send(Err(Error::Rejected(Box::new(error.clone()))));
             }
-            self.finish(Err(Error::Rejected(error.clone())));
+            self.finish(Err(Error::Rejected(Box::new(error.clone()))));
         }
         io.emit(Event::RpcError(error));
     }
@@ -760,6 +860,14 @@ impl Handler for Session {
                 self.finish(Err(Error::Timeout(phase)));
             }
         }
+    }
+
+    fn on_close_requested(&mut self) {
+        let cause = Arc::new(Error::Closed);
+        if let Some(tx) = self.fsm_up.take() {
+            let _ = tx.try_send(Err(Error::Disconnected(cause.clone())));
+        }
+        self.finish(Err(Error::Disconnected(cause)));
     }
 
     fn on_end(&mut self, cause: &Arc<Error>, _events: &EventSink) {

@@ -63,6 +63,8 @@ pub(crate) fn open(url: &str, cfg: &ConnectionConfig) -> Result<Socket, Error> {
         Connector::Plain
     };
     let ws_config = WebSocketConfig::default()
+        .read_buffer_size(cfg.read_buffer_size.max(1024))
+        .write_buffer_size(0)
         .max_message_size(Some(cfg.max_message_size))
         .max_frame_size(Some(cfg.max_message_size));
     let mut attempt =

@@ -1,5 +1,7 @@
 //! End-to-end operations of two clients against the node double, in both roles.
 
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
+
 mod common;
 
 use std::time::Duration;
@@ -25,7 +27,10 @@ fn open_gives_both_parties_the_same_initial_state() {
         for v in [&vi, &vr] {
             assert_eq!(v.phase, Phase::Open);
             assert_eq!(v.round, 1);
-            assert_eq!(v.balances().unwrap(), ((INITIATOR_AMOUNT - PUSH).into(), (RESPONDER_AMOUNT + PUSH).into()));
+            assert_eq!(
+                v.balances().unwrap(),
+                ((INITIATOR_AMOUNT - PUSH).into(), (RESPONDER_AMOUNT + PUSH).into())
+            );
             assert!(v.fsm_id.is_some());
         }
         assert_eq!(vi.channel_id, vr.channel_id);
@@ -112,7 +117,10 @@ fn deposits_and_withdrawals_by_either_party() {
             wait_round(ch, 5);
             let v = ch.view();
             assert_eq!(v.round, 5);
-            assert!(matches!(v.latest.as_ref().map(|t| t.innermost_tx()), Some(Tx::ChannelWithdraw(_))));
+            assert!(matches!(
+                v.latest.as_ref().map(|t| t.innermost_tx()),
+                Some(Tx::ChannelWithdraw(_))
+            ));
             assert_eq!(amount(ch, &i), INITIATOR_AMOUNT - PUSH + 700);
             assert_eq!(amount(ch, &r), RESPONDER_AMOUNT + PUSH + 300);
         }
@@ -194,7 +202,10 @@ fn stale_solo_close_is_slashed() {
         let Tx::ChannelSlash(s) = tx.innermost_tx() else { panic!("{tx:?}") };
         assert_eq!(s.from_id, p.r());
         let payload = s.payload.signed_tx().unwrap();
-        assert_eq!(Some(payload.innermost_tx()), p.responder.view().latest.as_ref().map(|t| t.innermost_tx()));
+        assert_eq!(
+            Some(payload.innermost_tx()),
+            p.responder.view().latest.as_ref().map(|t| t.innermost_tx())
+        );
     });
 }
 
@@ -209,7 +220,10 @@ fn snapshot_of_the_latest_state() {
         p.responder.transfer(&p.i(), 3u64).unwrap();
         let tx = p.initiator.snapshot_solo(TxOptions::default()).unwrap();
         let Tx::ChannelSnapshotSolo(s) = tx.innermost_tx() else { panic!("{tx:?}") };
-        assert_eq!(s.payload.signed_tx().map(|t| t.innermost_tx()), p.initiator.view().latest.as_ref().map(|t| t.innermost_tx()));
+        assert_eq!(
+            s.payload.signed_tx().map(|t| t.innermost_tx()),
+            p.initiator.view().latest.as_ref().map(|t| t.innermost_tx())
+        );
         assert_eq!(p.initiator.view().phase, Phase::Open);
         // The channel stays usable.
         p.initiator.transfer(&p.r(), 1u64).unwrap();
@@ -226,7 +240,10 @@ fn leave_and_reestablish_both_parties() {
         let state = p.initiator.leave().unwrap();
         assert_eq!(Some(state.innermost_tx()), before.latest.as_ref().map(|t| t.innermost_tx()));
         assert_eq!(p.initiator.view().phase, Phase::Left);
-        let left = p.responder.events().wait_for(Duration::from_secs(5), |e| matches!(e, Event::Left { .. }));
+        let left = p
+            .responder
+            .events()
+            .wait_for(Duration::from_secs(5), |e| matches!(e, Event::Left { .. }));
         assert!(left.is_some());
         // Reestablish: the responder first, then the initiator.
         p.responder.reconnect().unwrap();
@@ -283,7 +300,8 @@ fn ping_and_stop() {
         p.initiator.ping().unwrap();
         p.responder.ping().unwrap();
         p.initiator.stop().unwrap();
-        let died = p.initiator.events().wait_for(Duration::from_secs(5), |e| e.info() == Some("died"));
+        let died =
+            p.initiator.events().wait_for(Duration::from_secs(5), |e| e.info() == Some("died"));
         assert!(died.is_some());
         assert_eq!(p.initiator.view().phase, Phase::Stopped);
     });
@@ -299,7 +317,10 @@ fn contract_requests_fail_typed_where_the_node_does_not_run_contracts() {
         let ct = aesc_client::aesc_codec::id::ContractId([7; 32]);
         assert!(matches!(p.initiator.get_contract(&ct), Err(Error::Rpc(_))));
         assert!(matches!(p.initiator.dry_run(&ct, 3, 0u64, b"call"), Err(Error::Rpc(_))));
-        assert!(matches!(p.initiator.call_contract(&ct, 3, 0u64, b"call", &[]), Err(Error::Rpc(_))));
+        assert!(matches!(
+            p.initiator.call_contract(&ct, 3, 0u64, b"call", &[]),
+            Err(Error::Rpc(_))
+        ));
         // Nothing was left pending: the channel still works.
         assert_eq!(p.initiator.transfer(&p.r(), 1u64).unwrap(), 2);
     });
@@ -330,5 +351,29 @@ fn node_rejections_are_typed() {
         }
         assert_eq!(p.initiator.view().round, 1);
         assert_eq!(p.initiator.transfer(&p.r(), 1u64).unwrap(), 2);
+    });
+}
+
+#[test]
+fn aborting_the_connection_fails_an_operation_waiting_on_another_thread() {
+    within(LIMIT, || {
+        let node = node();
+        let p = open(&node);
+        // The sign request never arrives: the transfer would wait for its deadline.
+        node.add_fault(aesc_testkit::double::Fault::on("channels.sign.update").drop_frame());
+        let initiator = std::sync::Arc::new(p.initiator);
+        let r = p.responder.config().account();
+        let worker = {
+            let ch = initiator.clone();
+            std::thread::spawn(move || {
+                let start = std::time::Instant::now();
+                (ch.transfer(&r, 1u64), start.elapsed())
+            })
+        };
+        std::thread::sleep(Duration::from_millis(200));
+        initiator.abort_connection();
+        let (result, took) = worker.join().unwrap();
+        assert!(matches!(result, Err(Error::Disconnected(_))), "{result:?}");
+        assert!(took < Duration::from_secs(3), "took {took:?}");
     });
 }

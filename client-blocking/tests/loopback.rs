@@ -1,5 +1,7 @@
 //! The connection layer against a scripted tungstenite server on 127.0.0.1:0.
 
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
+
 mod support;
 
 use std::sync::atomic::Ordering;
@@ -235,6 +237,49 @@ fn silent_peer_trips_the_keepalive_deadline() {
             other => panic!("{other:?}"),
         }
         assert!(start.elapsed() < Duration::from_secs(1));
+    });
+}
+
+#[test]
+fn disconnect_fails_calls_waiting_on_other_threads() {
+    within(LIMIT, || {
+        let server = Server::spawn(vec![], |_| vec![]);
+        let client = Client::connect(&server.url, &cfg()).unwrap();
+        let waiting: Vec<_> = (0..3)
+            .map(|_| {
+                let c = client.clone();
+                std::thread::spawn(move || {
+                    let start = Instant::now();
+                    (c.call("silent", &json!({})), start.elapsed())
+                })
+            })
+            .collect();
+        std::thread::sleep(Duration::from_millis(100));
+        client.disconnect();
+        for w in waiting {
+            let (r, took) = w.join().unwrap();
+            match r {
+                Err(Error::Disconnected(cause)) => assert!(matches!(*cause, Error::Closed)),
+                other => panic!("{other:?}"),
+            }
+            assert!(took < Duration::from_secs(2), "failed at once, not at the call deadline");
+        }
+        assert!(matches!(client.call("x", &json!({})), Err(Error::Disconnected(_))));
+        client.close();
+        server.done.recv_timeout(Duration::from_secs(5)).unwrap();
+        assert_eq!(server.stats.closes.load(Ordering::SeqCst), 1, "close handshake was sent");
+    });
+}
+
+#[test]
+fn close_against_a_stalled_peer_is_bounded() {
+    within(LIMIT, || {
+        let server = Server::spawn(vec![Action::Stall(Duration::from_secs(5))], |_| vec![]);
+        let client =
+            Client::connect(&server.url, &cfg().close_timeout(Duration::from_millis(300))).unwrap();
+        let start = Instant::now();
+        client.close();
+        assert!(start.elapsed() < Duration::from_secs(2), "took {:?}", start.elapsed());
     });
 }
 

@@ -1,5 +1,5 @@
 //! Two clients against the node double.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
 
 use std::sync::mpsc;
 use std::thread;

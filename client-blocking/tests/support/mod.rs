@@ -1,5 +1,5 @@
 //! A tiny scripted WebSocket server on 127.0.0.1:0 for the loopback tests.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
 
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
