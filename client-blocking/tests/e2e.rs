@@ -186,38 +186,54 @@ fn solo_close_and_settle_by_the_responder() {
     within(LIMIT, || solo_close_and_settle(Role::Responder));
 }
 
-#[test]
-fn stale_solo_close_is_slashed() {
-    within(LIMIT, || {
-        let node = node();
-        let p = open(&node);
-        p.initiator.transfer(&p.r(), 10u64).unwrap();
-        p.initiator.transfer(&p.r(), 10u64).unwrap();
-        node.inject_stale_close_solo(None, NodeRole::Initiator, Some(2));
-        let can_slash = p.responder.events().wait_for(Duration::from_secs(10), |e| {
-            matches!(e, Event::Node(NodeEvent::OnChainTx(t)) if t.info == OnChainInfo::CanSlash)
-        });
-        assert!(can_slash.is_some(), "the responder is told it can slash");
-        let tx = p.responder.slash(TxOptions::default()).unwrap();
-        let Tx::ChannelSlash(s) = tx.innermost_tx() else { panic!("{tx:?}") };
-        assert_eq!(s.from_id, p.r());
-        let payload = s.payload.signed_tx().unwrap();
-        assert_eq!(
-            Some(payload.innermost_tx()),
-            p.responder.view().latest.as_ref().map(|t| t.innermost_tx())
-        );
-    });
+fn stale_solo_close_is_slashed(slasher: Role) {
+    let node = node();
+    let p = open(&node);
+    p.initiator.transfer(&p.r(), 10u64).unwrap();
+    p.initiator.transfer(&p.r(), 10u64).unwrap();
+    let (ch, cheater) = if slasher == Role::Responder {
+        (&p.responder, NodeRole::Initiator)
+    } else {
+        (&p.initiator, NodeRole::Responder)
+    };
+    wait_round(ch, 3);
+    node.inject_stale_close_solo(None, cheater, Some(2));
+    let can_slash = ch.events().wait_for(
+        Duration::from_secs(10),
+        |e| matches!(e, Event::Node(NodeEvent::OnChainTx(t)) if t.info == OnChainInfo::CanSlash),
+    );
+    assert!(can_slash.is_some(), "the honest party is told it can slash");
+    let tx = ch.slash(TxOptions::default()).unwrap();
+    let Tx::ChannelSlash(s) = tx.innermost_tx() else { panic!("{tx:?}") };
+    assert_eq!(s.from_id, ch.config().account());
+    let payload = s.payload.signed_tx().unwrap();
+    assert_eq!(Some(payload.innermost_tx()), ch.view().latest.as_ref().map(|t| t.innermost_tx()));
 }
 
 #[test]
-fn snapshot_of_the_latest_state() {
-    within(LIMIT, || {
+fn stale_solo_close_is_slashed_by_the_responder() {
+    within(LIMIT, || stale_solo_close_is_slashed(Role::Responder));
+}
+
+#[test]
+fn stale_solo_close_is_slashed_by_the_initiator() {
+    within(LIMIT, || stale_solo_close_is_slashed(Role::Initiator));
+}
+
+fn snapshot_of_the_latest_state(role: Role) {
+    within(LIMIT, move || {
         let node = node();
         let p = open(&node);
+        let p = if role == Role::Responder {
+            Pair { initiator: p.responder, responder: p.initiator }
+        } else {
+            p
+        };
         // Only an off-chain state can be snapshot.
         let r = p.initiator.snapshot_solo(TxOptions::default());
         assert!(matches!(r, Err(Error::Rpc(_))), "{r:?}");
         p.responder.transfer(&p.i(), 3u64).unwrap();
+        wait_round(&p.initiator, 2);
         let tx = p.initiator.snapshot_solo(TxOptions::default()).unwrap();
         let Tx::ChannelSnapshotSolo(s) = tx.innermost_tx() else { panic!("{tx:?}") };
         assert_eq!(
@@ -231,12 +247,26 @@ fn snapshot_of_the_latest_state() {
 }
 
 #[test]
-fn leave_and_reestablish_both_parties() {
-    within(LIMIT, || {
+fn snapshot_by_the_initiator() {
+    snapshot_of_the_latest_state(Role::Initiator);
+}
+
+#[test]
+fn snapshot_by_the_responder() {
+    snapshot_of_the_latest_state(Role::Responder);
+}
+
+fn leave_and_reestablish_both_parties(leaver: Role) {
+    within(LIMIT, move || {
         let node = node();
         let mut p = open(&node);
+        let responder_first = leaver == Role::Initiator;
+        if leaver == Role::Responder {
+            p = Pair { initiator: p.responder, responder: p.initiator };
+        }
         p.initiator.transfer(&p.r(), 55u64).unwrap();
         let before = p.initiator.view();
+        let other_before = p.responder.view();
         let state = p.initiator.leave().unwrap();
         assert_eq!(Some(state.innermost_tx()), before.latest.as_ref().map(|t| t.innermost_tx()));
         assert_eq!(p.initiator.view().phase, Phase::Left);
@@ -246,17 +276,40 @@ fn leave_and_reestablish_both_parties() {
             .wait_for(Duration::from_secs(5), |e| matches!(e, Event::Left { .. }));
         assert!(left.is_some());
         // Reestablish: the responder first, then the initiator.
-        p.responder.reconnect().unwrap();
-        p.initiator.reconnect().unwrap();
+        if responder_first {
+            p.responder.reconnect().unwrap();
+            p.initiator.reconnect().unwrap();
+        } else {
+            p.initiator.reconnect().unwrap();
+            p.responder.reconnect().unwrap();
+        }
         for ch in [&p.initiator, &p.responder] {
             let v = ch.view();
             assert_eq!(v.phase, Phase::Open);
             assert_eq!(v.round, before.round);
         }
-        assert_ne!(p.initiator.view().fsm_id, before.fsm_id, "a new FSM after a leave");
+        // The initiator's FSM stopped and was reestablished with a new id; the responder's kept
+        // running (`keep_running` defaults to true) and was re-attached.
+        for (ch, was) in [(&p.initiator, &before), (&p.responder, &other_before)] {
+            if ch.config().role() == Role::Initiator {
+                assert_ne!(ch.view().fsm_id, was.fsm_id, "a new FSM after a leave");
+            } else {
+                assert_eq!(ch.view().fsm_id, was.fsm_id, "the responder's FSM kept running");
+            }
+        }
         assert_eq!(p.initiator.transfer(&p.r(), 5u64).unwrap(), before.round + 1);
         p.responder.shutdown(TxOptions::default()).unwrap();
     });
+}
+
+#[test]
+fn leave_by_the_initiator_and_reestablish() {
+    leave_and_reestablish_both_parties(Role::Initiator);
+}
+
+#[test]
+fn leave_by_the_responder_and_reestablish() {
+    leave_and_reestablish_both_parties(Role::Responder);
 }
 
 #[test]
