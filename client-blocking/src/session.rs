@@ -234,6 +234,12 @@ impl Session {
         &self.fee_cap
     }
 
+    /// Emits an event once the shared view reflects everything that led to it.
+    fn emit(&self, io: &Io<'_>, event: Event) {
+        self.publish();
+        io.emit(event);
+    }
+
     fn publish(&self) {
         let mut shared = self.shared.lock().unwrap_or_else(PoisonError::into_inner);
         *shared = self.view.clone();
@@ -242,7 +248,7 @@ impl Session {
     fn save(&self, io: &Io<'_>) {
         if let Some(store) = &self.store {
             if let Err(e) = store.save(&self.view) {
-                io.emit(Event::StoreFailed { error: Arc::new(e) });
+                self.emit(io, Event::StoreFailed { error: Arc::new(e) });
             }
         }
     }
@@ -357,14 +363,14 @@ impl Session {
             NodeEvent::Info(info) => {
                 let name = info.event.clone();
                 let fsm_id = info.fsm_id;
-                io.emit(Event::Node(NodeEvent::Info(info)));
                 self.on_info(&name, fsm_id, channel_id, io);
+                self.emit(io, Event::Node(NodeEvent::Info(info)));
             }
             NodeEvent::OnChainTx(t) => {
                 let info = t.info.clone();
                 let tx = SignedTx::from_api_str(t.tx.as_str()).ok();
-                io.emit(Event::Node(NodeEvent::OnChainTx(t)));
                 self.on_chain(&info, tx, io);
+                self.emit(io, Event::Node(NodeEvent::OnChainTx(t)));
             }
             NodeEvent::Conflict(c) => {
                 let err = Error::Conflict {
@@ -372,13 +378,13 @@ impl Session {
                     message: c.error_msg.clone(),
                     round: c.round,
                 };
-                io.emit(Event::Node(NodeEvent::Conflict(c)));
+                self.emit(io, Event::Node(NodeEvent::Conflict(c)));
                 self.signed = None;
                 if self.op.as_ref().is_some_and(|o| !matches!(o.kind, OpKind::Leave)) {
                     self.finish(Err(err));
                 }
             }
-            other => io.emit(Event::Node(other)),
+            other => self.emit(io, Event::Node(other)),
         }
     }
 
@@ -527,7 +533,10 @@ impl Session {
         let tx = match SignedTx::from_api_str(state.as_str()) {
             Ok(tx) => tx,
             Err(_) => {
-                io.emit(Event::Node(NodeEvent::Error { message: "undecodable state".into() }));
+                self.emit(
+                    io,
+                    Event::Node(NodeEvent::Error { message: "undecodable state".into() }),
+                );
                 return None;
             }
         };
@@ -556,7 +565,7 @@ impl Session {
             if !checks::signed_by(&tx, &self.network, &peer)
                 || !self.holds_own_signature(&signed.tx, &tx)
             {
-                io.emit(Event::Refused { tag: signed.tag, refusal: Refusal::PeerSignature });
+                self.emit(io, Event::Refused { tag: signed.tag, refusal: Refusal::PeerSignature });
                 return;
             }
             self.signed = None;
@@ -577,7 +586,7 @@ impl Session {
             self.adopt(tx, round, None, hash, false, io);
             return;
         }
-        io.emit(Event::Node(NodeEvent::Update { state: state.clone() }));
+        self.emit(io, Event::Node(NodeEvent::Update { state: state.clone() }));
     }
 
     fn adopt(
@@ -593,7 +602,7 @@ impl Session {
         self.view.latest = Some(tx.clone());
         let known = state.is_some();
         self.view.state = state;
-        io.emit(Event::CoSigned { round, state: Box::new(tx) });
+        self.emit(io, Event::CoSigned { round, state: Box::new(tx) });
         if known {
             self.save(io);
             if for_op {
@@ -650,9 +659,12 @@ impl Session {
                 }
             }
             Ok(_) => {
-                io.emit(Event::Node(NodeEvent::Error {
-                    message: "the node's trees do not match the co-signed state hash".into(),
-                }));
+                self.emit(
+                    io,
+                    Event::Node(NodeEvent::Error {
+                        message: "the node's trees do not match the co-signed state hash".into(),
+                    }),
+                );
                 if self.op.as_ref().is_some_and(|o| o.awaiting_fetch) {
                     self.finish(Err(Error::from(Refusal::UnknownState)));
                 }
@@ -661,7 +673,7 @@ impl Session {
                 if self.op.as_ref().is_some_and(|o| o.awaiting_fetch) {
                     self.finish(Err(e));
                 } else if let Error::Rpc(e) = e {
-                    io.emit(Event::RpcError(*e));
+                    self.emit(io, Event::RpcError(*e));
                 }
             }
         }
@@ -687,11 +699,12 @@ impl Session {
         match result {
             Ok(v) => match aesc_codec::jsonrpc::GetOffchainState::parse_output(&v) {
                 Ok(reply) => self.adopt_node_state(&reply, io),
-                Err(_) => io.emit(Event::Node(NodeEvent::Error {
-                    message: "unreadable offchain state".into(),
-                })),
+                Err(_) => self.emit(
+                    io,
+                    Event::Node(NodeEvent::Error { message: "unreadable offchain state".into() }),
+                ),
             },
-            Err(e) => io.emit(Event::RpcError(e)),
+            Err(e) => self.emit(io, Event::RpcError(e)),
         }
         let outcome = self.op.as_mut().and_then(|o| o.resync.take());
         if let Some(outcome) = outcome {
@@ -708,10 +721,13 @@ impl Session {
         }
         let state = trees_state(reply).filter(|s| s.state_hash() == hash);
         if !self.cosigned(&tx) || state.is_none() {
-            io.emit(Event::Node(NodeEvent::Error {
-                message: "the node's latest state is not co-signed or does not match its trees"
-                    .into(),
-            }));
+            self.emit(
+                io,
+                Event::Node(NodeEvent::Error {
+                    message: "the node's latest state is not co-signed or does not match its trees"
+                        .into(),
+                }),
+            );
             return;
         }
         if let aesc_codec::tx::Tx::ChannelCreate(c) = tx.innermost_tx() {
@@ -722,7 +738,7 @@ impl Session {
         self.view.latest = Some(tx.clone());
         self.view.state = state;
         self.save(io);
-        io.emit(Event::CoSigned { round, state: Box::new(tx) });
+        self.emit(io, Event::CoSigned { round, state: Box::new(tx) });
         self.publish();
     }
 
@@ -735,7 +751,7 @@ impl Session {
             }
             self.view.phase = Phase::Left;
             self.save(io);
-            io.emit(Event::Left { state: Box::new(tx.clone()) });
+            self.emit(io, Event::Left { state: Box::new(tx.clone()) });
             if matches!(self.op.as_ref().map(|o| &o.kind), Some(OpKind::Leave)) {
                 self.finish(Ok(Outcome::Left(Box::new(tx))));
             }
@@ -757,7 +773,7 @@ impl Session {
                 let t = self.tag(Purpose::SignReply(tag));
                 io.request(tag.reply_method(), &reply, t);
                 if checks::is_ack(tag) {
-                    io.emit(Event::Accepted { tag, round: plan.next.as_ref().map(|n| n.0) });
+                    self.emit(io, Event::Accepted { tag, round: plan.next.as_ref().map(|n| n.0) });
                 }
                 let on_chain = !matches!(tag, SignTag::Update | SignTag::UpdateAck)
                     && !matches!(tag, SignTag::InitiatorSign | SignTag::ResponderSign);
@@ -776,14 +792,14 @@ impl Session {
                 if own || tag == SignTag::ResponderSign {
                     self.finish(Err(Error::from(refusal.clone())));
                 }
-                io.emit(Event::Refused { tag, refusal });
+                self.emit(io, Event::Refused { tag, refusal });
             }
         }
     }
 
     fn on_reply_result(&mut self, tag: SignTag, result: Result<Value, RpcError>, io: &Io<'_>) {
         if let Err(e) = result {
-            io.emit(Event::RpcError(e.clone()));
+            self.emit(io, Event::RpcError(e.clone()));
             self.signed = None;
             if !checks::is_ack(tag) || tag == SignTag::ResponderSign {
                 self.finish(Err(Error::from(e)));
@@ -806,7 +822,9 @@ impl Handler for Session {
         let channel_id = n.channel_id;
         match NodeEvent::from_notification(&n) {
             Ok(e) => self.on_event(channel_id, e, io),
-            Err(_) => io.emit(Event::Node(NodeEvent::Unknown { method: n.method, data: n.data })),
+            Err(_) => {
+                self.emit(io, Event::Node(NodeEvent::Unknown { method: n.method, data: n.data }))
+            }
         }
     }
 
@@ -820,7 +838,7 @@ impl Handler for Session {
             Some(Purpose::SignReply(t)) => self.on_reply_result(t, result, io),
             Some(Purpose::Abort) => {
                 if let Err(e) = result {
-                    io.emit(Event::RpcError(e));
+                    self.emit(io, Event::RpcError(e));
                 }
             }
             Some(Purpose::Fetch) => self.on_fetched(result, io),
@@ -836,7 +854,7 @@ impl Handler for Session {
             }
             self.finish(Err(Error::Rejected(Box::new(error.clone()))));
         }
-        io.emit(Event::RpcError(error));
+        self.emit(io, Event::RpcError(error));
     }
 
     fn on_command(&mut self, command: SessionCommand, io: &mut Io<'_>) {
