@@ -1,6 +1,5 @@
 //! `aesc tx-hash`: the hash of serialized transactions.
 
-use aesc_codec::derive::tx_hash;
 use aesc_codec::encoding::{self, Prefix};
 use aesc_codec::object::Object;
 use aesc_codec::tx::SignedTx;
@@ -16,8 +15,8 @@ pub(crate) struct Args {
     tx: Vec<String>,
 }
 
-/// Prints `th_…` (the hash of the bytes as given) for each signed transaction, or a failure
-/// line.
+/// Prints `th_…` for each signed transaction, or a failure line. The hash is taken over the
+/// node's serialization (signatures sorted), which is the given bytes for every canonical input.
 ///
 /// # Errors
 /// When stdin or stdout fail.
@@ -27,12 +26,9 @@ pub(crate) fn run(args: &Args) -> std::io::Result<Status> {
     for input in inputs(&args.tx)? {
         let checked = encoding::decode_as(Prefix::Transaction, &input)
             .map_err(ObjectError::from)
-            .and_then(|bytes| match SignedTx::from_rlp(&bytes) {
-                Ok(_) => Ok(bytes),
-                Err(e) => Err(ObjectError::from(e)),
-            });
+            .and_then(|bytes| SignedTx::from_rlp(&bytes).map_err(ObjectError::from));
         match checked {
-            Ok(bytes) => out.line(&tx_hash(&bytes).to_string())?,
+            Ok(tx) => out.line(&tx.hash().to_string())?,
             Err(e) => {
                 failures += 1;
                 out.json(&failure(&input, &e))?;

@@ -1,7 +1,6 @@
 //! `aesc verify`: which signer and which form verifies each signature of a transaction.
 
 use aesc_codec::crypto::NetworkId;
-use aesc_codec::derive::tx_hash;
 use aesc_codec::encoding::{self, Prefix};
 use aesc_codec::id::AccountId;
 use aesc_codec::object::Object;
@@ -26,9 +25,11 @@ pub(crate) struct Args {
 }
 
 /// Prints one JSON object per transaction:
-/// `{"tx_hash", "type", "signatures": [{"layer", "signature", "signer", "form"}], "verified"}`
-/// where `signer` and `form` are null for a signature no signer verifies, and `layer` counts
-/// generalized-account and PayingFor wrappers from the outside in.
+/// `{"tx_hash", "type", "signatures": [{"layer", "signature", "signer", "form"}], "missing",
+/// "verified"}` where `signer` and `form` are null for a signature no signer verifies, `layer`
+/// counts generalized-account and PayingFor wrappers from the outside in, and `missing` lists the
+/// candidate signers none of whose signatures is on the transaction (informative: a candidate
+/// need not be a required signer, so it does not fail the check).
 ///
 /// # Errors
 /// When stdin or stdout fail.
@@ -75,10 +76,16 @@ fn check(
             })
         })
         .collect();
+    let missing: Vec<String> = signers
+        .iter()
+        .filter(|s| !checks.iter().any(|c| c.verified.is_some_and(|v| v.signer == **s)))
+        .map(ToString::to_string)
+        .collect();
     let report = json!({
-        "tx_hash": tx_hash(&bytes).to_string(),
+        "tx_hash": signed.hash().to_string(),
         "type": signed.innermost_tx().kind().name(),
         "signatures": signatures,
+        "missing": missing,
         "verified": all,
     });
     Ok((report, all))

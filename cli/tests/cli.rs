@@ -155,6 +155,7 @@ fn verify_fails_for_missing_signer_or_wrong_network() {
     );
     assert_eq!(r.code, 0);
     assert_eq!(r.json()[0]["signatures"], serde_json::json!([]));
+    assert_eq!(r.json()[0]["missing"], serde_json::json!([INITIATOR]));
     // A signer is required.
     let r = aesc(&["verify", "--network-id", "x", COSIGNED_CREATE], None);
     assert_eq!(r.code, 2);

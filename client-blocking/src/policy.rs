@@ -11,7 +11,8 @@
 //! `withdraw_ack`, `shutdown_sign_ack`, and the responder's `responder_sign`) are then put to
 //! a [`SigningPolicy`]. The [`DefaultPolicy`] accepts only changes that do not reduce the
 //! user's own balance (beyond the user's share of a mutual close fee, which is checked against
-//! the node's rule and the fee cap). A refusal answers the node with an abort code and
+//! the node's rule and the fee cap), and so refuses changes whose result this client cannot
+//! compute (the other party's contract updates: their state hash is the VM's word). A refusal answers the node with an abort code and
 //! surfaces as [`crate::Error::Refused`] or [`crate::Event::Refused`].
 
 use std::fmt;
@@ -120,6 +121,9 @@ pub enum PolicyReason {
         /// Balance after (none when not computable).
         after: Option<Uint>,
     },
+    /// The resulting balances cannot be computed by this client (a contract update of the
+    /// other party), so the state hash to be signed cannot be checked.
+    Unverifiable,
     /// A reason of a user-supplied policy.
     User(String),
 }
@@ -133,6 +137,9 @@ impl fmt::Display for PolicyReason {
             PolicyReason::ReducesOwnBalance { before, after: None } => {
                 write!(f, "the change could reduce the own balance of {before}")
             }
+            PolicyReason::Unverifiable => f.write_str(
+                "the resulting balances cannot be computed, so the state hash is unchecked",
+            ),
             PolicyReason::User(s) => f.write_str(s),
         }
     }
@@ -145,28 +152,32 @@ pub trait SigningPolicy: Send + Sync + fmt::Debug {
     fn review(&self, proposal: &Proposal) -> Decision;
 }
 
-/// Accepts a proposal only when it does not reduce this client's own balance, apart from its
-/// share of a mutual-close fee (itself checked against the fee cap and the node's split rule).
+/// Accepts a proposal only when it provably does not reduce this client's own balance, apart
+/// from its share of a mutual-close fee (itself checked against the fee cap and the node's split
+/// rule).
+///
+/// A proposal whose resulting balance this client cannot compute (the other party creating or
+/// calling a contract: the state hash it commits to is whatever the VM, or a lying node, says)
+/// is refused with [`PolicyReason::Unverifiable`]: signing it would sign a state hash nobody
+/// checked. A user who runs contracts with a trusted node accepts those with a policy of its
+/// own (see [`Proposal::may_reduce_own`]) or with [`AcceptAll`].
 #[derive(Debug, Clone, Copy, Default)]
 pub struct DefaultPolicy;
 
 impl SigningPolicy for DefaultPolicy {
     fn review(&self, p: &Proposal) -> Decision {
-        let reduces = match &p.own_after {
-            Some(after) => (after + &p.own_fee) < p.own_before,
-            None => p.may_reduce_own,
+        let reason = match &p.own_after {
+            Some(after) if (after + &p.own_fee) < p.own_before => PolicyReason::ReducesOwnBalance {
+                before: p.own_before.clone(),
+                after: Some(after.clone()),
+            },
+            Some(_) => return Decision::Accept,
+            None if p.may_reduce_own => {
+                PolicyReason::ReducesOwnBalance { before: p.own_before.clone(), after: None }
+            }
+            None => PolicyReason::Unverifiable,
         };
-        if reduces {
-            Decision::Refuse(PolicyRefusal {
-                code: ABORT_POLICY,
-                reason: PolicyReason::ReducesOwnBalance {
-                    before: p.own_before.clone(),
-                    after: p.own_after.clone(),
-                },
-            })
-        } else {
-            Decision::Accept
-        }
+        Decision::Refuse(PolicyRefusal { code: ABORT_POLICY, reason })
     }
 }
 
@@ -186,6 +197,12 @@ impl SigningPolicy for AcceptAll {
 pub enum Refusal {
     /// A sign request for something this client did not ask for.
     Unrequested {
+        /// The request's tag.
+        tag: SignTag,
+    },
+    /// A second, different transaction for an operation whose transaction this client has
+    /// already signed.
+    AlreadySigned {
         /// The request's tag.
         tag: SignTag,
     },
@@ -284,6 +301,9 @@ impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Refusal::Unrequested { tag } => write!(f, "{} was not asked for", tag.as_str()),
+            Refusal::AlreadySigned { tag } => {
+                write!(f, "{} asks for a second transaction for one operation", tag.as_str())
+            }
             Refusal::Malformed => f.write_str("the transaction does not decode"),
             Refusal::NonCanonical => f.write_str("the transaction encoding is not canonical"),
             Refusal::WrongType { expected, found } => {
@@ -343,8 +363,11 @@ mod tests {
         // A close that takes exactly the own fee share is fine.
         assert_eq!(p.review(&proposal(10, Some(7), true, 3)), Decision::Accept);
         assert!(matches!(p.review(&proposal(10, Some(6), true, 3)), Decision::Refuse(_)));
-        // Unknown effect: refused only if it could reduce the own balance.
-        assert_eq!(p.review(&proposal(10, None, false, 0)), Decision::Accept);
-        assert!(matches!(p.review(&proposal(10, None, true, 0)), Decision::Refuse(_)));
+        // Unknown effect: never signed, whatever the updates look like.
+        assert!(matches!(p.review(&proposal(10, None, false, 0)), Decision::Refuse(r)
+            if r.reason == PolicyReason::Unverifiable));
+        assert!(matches!(p.review(&proposal(10, None, true, 0)), Decision::Refuse(r)
+            if matches!(r.reason, PolicyReason::ReducesOwnBalance { after: None, .. })));
+        assert_eq!(AcceptAll.review(&proposal(10, None, false, 0)), Decision::Accept);
     }
 }

@@ -107,6 +107,8 @@ struct Op {
     done: Sender<Result<Outcome, Error>>,
     seen_open: bool,
     seen_closed: bool,
+    /// This client signed the transaction of this operation.
+    signed_own: bool,
     awaiting_fetch: bool,
     /// The outcome to report once the state is synced with the node after a reattach.
     resync: Option<Outcome>,
@@ -211,6 +213,7 @@ impl Session {
             done,
             seen_open: false,
             seen_closed: false,
+            signed_own: false,
             awaiting_fetch: false,
             resync: None,
         });
@@ -309,6 +312,7 @@ impl Session {
             done: b.done,
             seen_open: false,
             seen_closed: false,
+            signed_own: false,
             awaiting_fetch: false,
             resync: None,
         });
@@ -421,7 +425,10 @@ impl Session {
                     _ => {}
                 }
             }
-            InfoEvent::Closing => self.view.phase = Phase::Closing,
+            InfoEvent::Closing => {
+                self.view.phase = Phase::Closing;
+                self.save(io);
+            }
             InfoEvent::ClosedConfirmed => {
                 self.view.phase = Phase::Closed;
                 self.save(io);
@@ -450,11 +457,13 @@ impl Session {
     }
 
     fn on_fsm_up(&mut self, fsm_id: Option<FsmId>, io: &mut Io<'_>) {
-        if let Some(tx) = self.fsm_up.take() {
-            let _ = tx.try_send(fsm_id.ok_or(Error::FsmStopped { event: "fsm_up".into() }));
-        }
         if matches!(self.view.phase, Phase::Connecting) {
             self.view.phase = Phase::Opening;
+        }
+        if let Some(tx) = self.fsm_up.take() {
+            // The waiting caller reads the view (fsm id, phase) as soon as it wakes.
+            self.publish();
+            let _ = tx.try_send(fsm_id.ok_or(Error::FsmStopped { event: "fsm_up".into() }));
         }
         let reattached = match self.op.as_ref().map(|o| &o.kind) {
             Some(OpKind::Reattach { known }) => Some(Some(*known) == fsm_id),
@@ -495,6 +504,7 @@ impl Session {
         match info {
             OnChainInfo::CloseMutual | OnChainInfo::SoloClosing => {
                 self.view.phase = Phase::Closing;
+                self.save(io);
             }
             OnChainInfo::ChannelClosed => {
                 if let Some(op) = &mut self.op {
@@ -602,9 +612,12 @@ impl Session {
         self.view.latest = Some(tx.clone());
         let known = state.is_some();
         self.view.state = state;
+        if known {
+            // Stored before anyone hears of it.
+            self.save(io);
+        }
         self.emit(io, Event::CoSigned { round, state: Box::new(tx) });
         if known {
-            self.save(io);
             if for_op {
                 self.complete_state(round);
             }
@@ -763,7 +776,18 @@ impl Session {
 
     fn on_sign_request(&mut self, req: SignRequest, io: &mut Io<'_>) {
         let tag = req.tag;
-        let reviewed = self.review(&req);
+        let for_op = self.op.is_some() && (!checks::is_ack(tag) || tag == SignTag::ResponderSign);
+        let reviewed = self.review(&req).and_then(|plan| {
+            // One operation, one transaction: a repeat of the one signed (a node resending after
+            // a reconnect) is signed again, any other is not.
+            let again = for_op && self.op.as_ref().is_some_and(|o| o.signed_own);
+            let same = self.signed.as_ref().is_some_and(|s| checks::same_inner(&s.tx, &plan.tx));
+            if again && !same {
+                Err(Refusal::AlreadySigned { tag })
+            } else {
+                Ok(plan)
+            }
+        });
         match reviewed {
             Ok(plan) => {
                 let mut tx = plan.tx;
@@ -777,11 +801,12 @@ impl Session {
                 }
                 let on_chain = !matches!(tag, SignTag::Update | SignTag::UpdateAck)
                     && !matches!(tag, SignTag::InitiatorSign | SignTag::ResponderSign);
-                let for_op =
-                    self.op.is_some() && (!checks::is_ack(tag) || tag == SignTag::ResponderSign);
                 self.signed = Some(Signed { tag, tx, next: plan.next, for_op });
-                if matches!(self.op.as_ref().map(|o| o.phase), Some(Timeout::SignRequest)) {
-                    self.set_phase(if on_chain { Timeout::OnChain } else { Timeout::CoSigned });
+                if let Some(op) = self.op.as_mut().filter(|_| for_op) {
+                    op.signed_own = true;
+                    if op.phase == Timeout::SignRequest {
+                        self.set_phase(if on_chain { Timeout::OnChain } else { Timeout::CoSigned });
+                    }
                 }
             }
             Err(refusal) => {

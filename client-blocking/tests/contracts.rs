@@ -8,6 +8,7 @@
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
 
 use std::net::{TcpListener, TcpStream};
+use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
 
@@ -23,6 +24,7 @@ use aesc_client::aesc_codec::tx::{
     Update,
 };
 use aesc_client::aesc_codec::Uint;
+use aesc_client::policy::{AcceptAll, DefaultPolicy, PolicyReason, Refusal, SigningPolicy};
 use aesc_client::{Channel, ChannelConfig, Error, Event, Role};
 use serde_json::{json, Value};
 use tungstenite::{Message, WebSocket};
@@ -393,6 +395,14 @@ fn start(client: Role) -> (Channel, SecretKey, SecretKey, String) {
 }
 
 fn start_with(client: Role, lie: Lie) -> (Channel, SecretKey, SecretKey, String) {
+    start_with_policy(client, lie, Arc::new(DefaultPolicy))
+}
+
+fn start_with_policy(
+    client: Role,
+    lie: Lie,
+    policy: Arc<dyn SigningPolicy>,
+) -> (Channel, SecretKey, SecretKey, String) {
     let (i, r) = (SecretKey::from_seed(&[1; 32]), SecretKey::from_seed(&[2; 32]));
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("ws://{}/channel", listener.local_addr().unwrap());
@@ -437,6 +447,7 @@ fn start_with(client: Role, lie: Lie) -> (Channel, SecretKey, SecretKey, String)
         .responder_amount(AMOUNT)
         .channel_reserve(1u64)
         .lock_period(10)
+        .policy(policy)
         .build()
         .unwrap();
     (Channel::open(cfg).unwrap(), i, r, url)
@@ -497,11 +508,23 @@ fn force_progress_is_checked_and_the_new_state_learned() {
 }
 
 #[test]
-fn the_other_partys_contract_is_accepted_without_touching_the_own_balance() {
-    let (ch, _i, r, url) = start(Role::Responder);
-    // Ask the scripted node (through a raw client on the same socket? no: through the
-    // channel's own connection) to play the initiator creating a contract.
-    let _ = url;
+fn the_other_partys_contract_is_not_signed_by_the_default_policy() {
+    let (ch, ..) = start(Role::Responder);
+    // The scripted node plays the initiator creating a contract.
+    let raw = ch_request(&ch, "peer.new_contract");
+    assert!(raw.is_ok(), "{raw:?}");
+    let refused = ch.events().wait_for(Duration::from_secs(5), |e| {
+        matches!(e, Event::Refused { refusal: Refusal::Policy(p), .. }
+            if p.reason == PolicyReason::Unverifiable)
+    });
+    assert!(refused.is_some());
+    assert_eq!(ch.view().round, 1);
+    assert!(!ch.view().has_contracts());
+}
+
+#[test]
+fn the_other_partys_contract_is_accepted_by_a_trusting_policy_without_touching_the_own_balance() {
+    let (ch, _i, r, _) = start_with_policy(Role::Responder, Lie::None, Arc::new(AcceptAll));
     let before = ch.view().balance(&r.public_key()).cloned();
     let raw = ch_request(&ch, "peer.new_contract");
     assert!(raw.is_ok(), "{raw:?}");

@@ -48,13 +48,15 @@ pub enum Alteration {
     /// The amount in the transaction (or in the state it commits to) is one more than agreed,
     /// while the `updates` list still shows the agreed amount.
     Amount,
-    /// The transfer goes the other way, or the on-chain tx names the other participant.
+    /// The state commits to the transfer going the other way, or the on-chain tx names another
+    /// account.
     Recipient,
     /// The transaction names another channel.
     ChannelId,
     /// The round is one more than it should be.
     Round,
-    /// The state hash covers one more transfer than the `updates` list shows.
+    /// Off-chain: the `updates` list gains a transfer of one token that the client did not ask
+    /// for, and the state hash covers it. On chain: the state hash covers one more transfer.
     ExtraUpdate,
     /// A transaction of another type (a deposit instead of an off-chain update, an off-chain
     /// update instead of an on-chain tx).

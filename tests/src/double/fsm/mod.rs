@@ -9,6 +9,7 @@
 //! Inputs are parsed client requests, socket events, new blocks and clock ticks; outputs are
 //! frames pushed to an [`Outbox`]. Nothing here touches a socket, a thread or the clock.
 
+mod alter;
 mod open;
 mod ops;
 mod queries;

@@ -13,7 +13,8 @@ use super::super::ledger::Ledger;
 use super::super::query::{DepthStrategy, OpenParams, Refusal, SideOptions};
 use super::super::txs::{signed_exactly_by, SignedTx, Tx, TxExt};
 use super::super::Role;
-use super::{ops, Channel, Ctx, Latest, Phase};
+use super::alter::alter;
+use super::{Channel, Ctx, Latest, Phase};
 
 /// Checks the open parameters the node checks on connect: participants on chain, amounts not
 /// below the reserve.
@@ -143,7 +144,7 @@ impl Channel {
         let method = format!("channels.sign.{tag}");
         let altered = ctx.out.faults.take_alteration(role, &method);
         let sent = match altered {
-            Some(how) => SignedTx::unsigned(ops::alter_tx(tx, how, None)),
+            Some(how) => SignedTx::unsigned(alter(tx, &json!([]), how, None).tx),
             None => SignedTx::unsigned(tx.clone()),
         };
         let frame = frames::sign_request(self.id.as_ref(), tag, &sent.to_api_string(), json!([]));
@@ -178,7 +179,7 @@ impl Channel {
                 self.send(ctx, Role::Responder, &frame);
                 let method = "channels.sign.responder_sign";
                 let inner = match ctx.out.faults.take_alteration(Role::Responder, method) {
-                    Some(how) => ops::alter_tx(&tx, how, None),
+                    Some(how) => alter(&tx, &json!([]), how, None).tx,
                     None => tx.clone(),
                 };
                 let sent = SignedTx { signatures: signed.signatures.clone(), tx: inner };

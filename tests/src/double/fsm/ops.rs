@@ -2,7 +2,6 @@
 //! (signed by both), and solo close, slash, settle and snapshot (signed by the requester);
 //! their signing rounds, aborts and conflicts.
 
-use aesc_codec::hash::blake2b_256;
 use aesc_codec::id::{AccountId, ChannelId, StateHash};
 use aesc_codec::tx::{
     ChannelCloseMutualTx, ChannelCloseSoloTx, ChannelDepositTx, ChannelOffChainTx, ChannelSettleTx,
@@ -12,7 +11,6 @@ use aesc_codec::Uint;
 use serde_json::{json, Value};
 
 use super::super::chain::{Effect, Pending};
-use super::super::faults::Alteration;
 use super::super::frames::{self, DataCode, NodeError, RpcCode};
 use super::super::ledger::{Ledger, UpdateError};
 use super::super::outbox::Observation;
@@ -21,6 +19,7 @@ use super::super::txs::{
     parse_reply, signature_of, signed_exactly_by, ReplyError, SignedTx, Tx, TxExt,
 };
 use super::super::Role;
+use super::alter::alter;
 use super::open::set_fee;
 use super::{Channel, Ctx, Latest, PerRole, Phase};
 
@@ -512,16 +511,15 @@ impl Channel {
         self.reply_ok(ctx, role, req);
         let method = format!("channels.sign.{}", kind.sign_tag());
         let how = ctx.out.faults.take_alteration(role, &method);
-        let sent = match how {
-            Some(how) => SignedTx::unsigned(alter_tx(&tx, how, next.as_ref().map(|(l, _)| l))),
-            None => SignedTx::unsigned(tx.clone()),
+        let (sent, shown) = match how {
+            Some(how) => {
+                let a = alter(&tx, &updates, how, next.as_ref().map(|(l, _)| l));
+                (SignedTx::unsigned(a.tx), a.updates)
+            }
+            None => (SignedTx::unsigned(tx.clone()), updates.clone()),
         };
-        let frame = frames::sign_request(
-            self.id.as_ref(),
-            kind.sign_tag(),
-            &sent.to_api_string(),
-            updates.clone(),
-        );
+        let frame =
+            frames::sign_request(self.id.as_ref(), kind.sign_tag(), &sent.to_api_string(), shown);
         self.send(ctx, role, &frame);
         *self.ops.get_mut(role) = Some(Op {
             kind,
@@ -686,18 +684,16 @@ impl Channel {
         let Some(ack_tag) = op.kind.ack_tag() else { return };
         let method = format!("channels.sign.{ack_tag}");
         let how = ctx.out.faults.take_alteration(peer, &method);
-        let inner = match how {
-            Some(how) => alter_tx(&op.tx, how, op.next.as_ref().map(|(l, _)| l)),
-            None => signed.tx.clone(),
+        let (inner, shown) = match how {
+            Some(how) => {
+                let a = alter(&op.tx, &op.updates, how, op.next.as_ref().map(|(l, _)| l));
+                (a.tx, a.updates)
+            }
+            None => (signed.tx.clone(), op.updates.clone()),
         };
         let sent = SignedTx { signatures: signed.signatures.clone(), tx: inner };
         self.info(ctx, peer, op.kind.ack_event());
-        let frame = frames::sign_request(
-            self.id.as_ref(),
-            ack_tag,
-            &sent.to_api_string(),
-            op.updates.clone(),
-        );
+        let frame = frames::sign_request(self.id.as_ref(), ack_tag, &sent.to_api_string(), shown);
         self.send(ctx, peer, &frame);
         *self.ops.get_mut(me) =
             Some(Op { stage: Stage::AckSig, sent, altered: how.is_some(), ..op });
@@ -915,137 +911,4 @@ pub(crate) fn split_close_fee(i: &Uint, r: &Uint, fee: &Uint) -> Option<(Uint, U
         let rest = fee.checked_sub(i)?;
         Some((Uint::zero(), r.checked_sub(&rest)?))
     }
-}
-
-/// A transaction that differs from `tx` in the way `how` says (hostile-node tests). `ledger`
-/// is the agreed state after the update, for alterations of the committed state.
-pub(crate) fn alter_tx(tx: &Tx, how: Alteration, ledger: Option<&Ledger>) -> Tx {
-    let one = Uint::from(1u64);
-    let other_channel = |c: &ChannelId| ChannelId(blake2b_256(c.as_bytes()));
-    let other_account = |a: &AccountId| AccountId(blake2b_256(a.as_bytes()));
-    // The agreed balances with `extra` more moved from the first account to the second.
-    let skewed = |extra: u64, fallback: &StateHash| -> StateHash {
-        let skew = || -> Option<[u8; 32]> {
-            let l = ledger?;
-            let keys = l.accounts();
-            let (a, b) = (keys.first()?, keys.get(1)?);
-            let mut balances = l.clone();
-            balances.transfer(a, b, &Uint::from(extra), &Uint::zero()).ok()?;
-            Some(balances.state_hash())
-        };
-        StateHash(skew().unwrap_or_else(|| blake2b_256(fallback.as_bytes())))
-    };
-    let mut t = tx.clone();
-    match (&mut t, how) {
-        (Tx::ChannelOffChain(x), Alteration::ChannelId) => {
-            x.channel_id = other_channel(&x.channel_id)
-        }
-        (Tx::ChannelOffChain(x), Alteration::Round) => x.round += 1,
-        (Tx::ChannelOffChain(x), Alteration::Amount | Alteration::ExtraUpdate) => {
-            x.state_hash = skewed(1, &x.state_hash);
-        }
-        (Tx::ChannelOffChain(x), Alteration::Recipient) => x.state_hash = skewed(2, &x.state_hash),
-        (Tx::ChannelOffChain(x), Alteration::WrongType) => {
-            return Tx::ChannelDeposit(ChannelDepositTx {
-                channel_id: x.channel_id,
-                from_id: AccountId(*x.channel_id.as_bytes()),
-                amount: one,
-                ttl: 0,
-                fee: Uint::zero(),
-                state_hash: x.state_hash,
-                round: x.round,
-                nonce: 1,
-            });
-        }
-        (Tx::ChannelDeposit(x), how) => match how {
-            Alteration::ChannelId => x.channel_id = other_channel(&x.channel_id),
-            Alteration::Round => x.round += 1,
-            Alteration::Amount => x.amount = &x.amount + &one,
-            Alteration::Recipient => x.from_id = other_account(&x.from_id),
-            Alteration::ExtraUpdate => x.state_hash = skewed(1, &x.state_hash),
-            Alteration::WrongType => {
-                return offchain_instead(&x.channel_id, x.round, &x.state_hash)
-            }
-        },
-        (Tx::ChannelWithdraw(x), how) => match how {
-            Alteration::ChannelId => x.channel_id = other_channel(&x.channel_id),
-            Alteration::Round => x.round += 1,
-            Alteration::Amount => x.amount = &x.amount + &one,
-            Alteration::Recipient => x.to_id = other_account(&x.to_id),
-            Alteration::ExtraUpdate => x.state_hash = skewed(1, &x.state_hash),
-            Alteration::WrongType => {
-                return offchain_instead(&x.channel_id, x.round, &x.state_hash)
-            }
-        },
-        (Tx::ChannelCloseMutual(x), how) => match how {
-            Alteration::ChannelId => x.channel_id = other_channel(&x.channel_id),
-            Alteration::Round => x.nonce += 1,
-            Alteration::Amount | Alteration::ExtraUpdate => {
-                x.initiator_amount_final = &x.initiator_amount_final + &one;
-            }
-            Alteration::Recipient => x.from_id = other_account(&x.from_id),
-            Alteration::WrongType => {
-                return offchain_instead(&x.channel_id, 1, &StateHash([0; 32]))
-            }
-        },
-        (Tx::ChannelSettle(x), how) => match how {
-            Alteration::ChannelId => x.channel_id = other_channel(&x.channel_id),
-            Alteration::Round => x.nonce += 1,
-            Alteration::Amount | Alteration::ExtraUpdate => {
-                x.initiator_amount_final = &x.initiator_amount_final + &one;
-            }
-            Alteration::Recipient => x.from_id = other_account(&x.from_id),
-            Alteration::WrongType => {
-                return offchain_instead(&x.channel_id, 1, &StateHash([0; 32]))
-            }
-        },
-        (Tx::ChannelCreate(x), how) => match how {
-            Alteration::Amount => x.initiator_amount = &x.initiator_amount + &one,
-            Alteration::Recipient => x.responder_id = other_account(&x.responder_id),
-            Alteration::ChannelId => x.nonce += 1,
-            Alteration::Round => x.lock_period += 1,
-            Alteration::ExtraUpdate => {
-                x.state_hash = StateHash(blake2b_256(x.state_hash.as_bytes()))
-            }
-            Alteration::WrongType => return offchain_instead(&x.channel_id(), 1, &x.state_hash),
-        },
-        (other, how) => {
-            // Solo txs (close solo, slash, snapshot): no round or amount of their own.
-            let channel = match other {
-                Tx::ChannelCloseSolo(x) => &mut x.channel_id,
-                Tx::ChannelSlash(x) => &mut x.channel_id,
-                Tx::ChannelSnapshotSolo(x) => &mut x.channel_id,
-                _ => return t,
-            };
-            match how {
-                Alteration::ChannelId => *channel = other_channel(channel),
-                Alteration::WrongType => return offchain_instead(channel, 1, &StateHash([0; 32])),
-                Alteration::Recipient => {
-                    let from = match other {
-                        Tx::ChannelCloseSolo(x) => &mut x.from_id,
-                        Tx::ChannelSlash(x) => &mut x.from_id,
-                        Tx::ChannelSnapshotSolo(x) => &mut x.from_id,
-                        _ => return t,
-                    };
-                    *from = other_account(from);
-                }
-                Alteration::Round | Alteration::Amount | Alteration::ExtraUpdate => {
-                    let nonce = other.nonce().saturating_add(1);
-                    other.set_nonce(nonce);
-                    let fee = &other.fee() + &one;
-                    other.set_fee(fee);
-                }
-            }
-        }
-    }
-    t
-}
-
-fn offchain_instead(channel: &ChannelId, round: u64, state_hash: &StateHash) -> Tx {
-    Tx::ChannelOffChain(ChannelOffChainTx {
-        channel_id: *channel,
-        round,
-        updates: None,
-        state_hash: *state_hash,
-    })
 }
