@@ -10,6 +10,8 @@ use aesc_codec::id::{AccountId, ChannelId, FsmId};
 use aesc_codec::Uint;
 
 use crate::config::{ConnectionConfig, Deadlines};
+use aesc_codec::jsonrpc::connect::ConnectError;
+
 use crate::params::{ConnectParams, InitiatorId, OpenParams, Role, Session};
 use crate::policy::{DefaultPolicy, SigningPolicy};
 
@@ -117,6 +119,7 @@ impl ChannelConfig {
             fee_cap: Uint::from(DEFAULT_FEE_CAP),
             policy: Arc::new(DefaultPolicy),
             store: None,
+            invalid: None,
         }
     }
 
@@ -241,8 +244,9 @@ fn bad_extra(key: &str) -> Option<&'static str> {
 }
 
 /// Reads `key=value` into the template: typed fields through the codec's own query reader,
-/// anything else as a pass-through pair.
-fn set_param(template: &mut ConnectParams, key: &str, value: &str) {
+/// anything else as a pass-through pair. A typed field whose value does not parse is an error
+/// naming the field.
+fn set_param(template: &mut ConnectParams, key: &str, value: &str) -> Result<(), &'static str> {
     let mut base = placeholder(Role::Responder);
     base.port = 1;
     let mut probe = base.to_query();
@@ -250,7 +254,16 @@ fn set_param(template: &mut ConnectParams, key: &str, value: &str) {
     percent_encode(key, &mut probe);
     probe.push('=');
     percent_encode(value, &mut probe);
-    let parsed = ConnectParams::from_query(&probe).ok();
+    let parsed = match ConnectParams::from_query(&probe) {
+        Ok(p) => Some(p),
+        Err(ConnectError::Invalid { name, .. } | ConnectError::ValueTooLow { name }) => {
+            return Err(name)
+        }
+        Err(ConnectError::BadEncoding { .. }) => return Err("parameter"),
+        // One of a group given alone (`bh_delta_*`), or a parameter the configuration sets
+        // itself (refused by `build`): passed through as given.
+        Err(_) => None,
+    };
     let t = template;
     match parsed {
         Some(p) if p.extra.is_empty() => {
@@ -274,6 +287,7 @@ fn set_param(template: &mut ConnectParams, key: &str, value: &str) {
             t.extra.push((key.to_owned(), value.to_owned()));
         }
     }
+    Ok(())
 }
 
 fn merge_timeouts(t: &mut crate::params::Timeouts, p: &crate::params::Timeouts) {
@@ -339,6 +353,8 @@ pub struct ChannelConfigBuilder {
     fee_cap: Uint,
     policy: Arc<dyn SigningPolicy>,
     store: Option<PathBuf>,
+    /// The first parameter given with a value that does not parse.
+    invalid: Option<&'static str>,
 }
 
 impl ChannelConfigBuilder {
@@ -400,11 +416,14 @@ impl ChannelConfigBuilder {
     }
 
     /// A connect parameter by name and text value (`minimum_depth`, `timeout_idle`, …), as a
-    /// command line passes them; names with a typed field are read into it (and checked),
+    /// command line passes them; names with a typed field are read into it (a value that does
+    /// not parse makes [`ChannelConfigBuilder::build`] fail with [`ConfigError::Invalid`]),
     /// others pass through unchanged.
     #[must_use]
     pub fn param(mut self, key: &str, value: &str) -> Self {
-        set_param(&mut self.template, key, value);
+        if let Err(name) = set_param(&mut self.template, key, value) {
+            self.invalid.get_or_insert(name);
+        }
         self
     }
 
@@ -458,6 +477,9 @@ impl ChannelConfigBuilder {
     /// # Errors
     /// [`ConfigError`] for a missing peer, port, initiator host or incomplete terms.
     pub fn build(self) -> Result<ChannelConfig, ConfigError> {
+        if let Some(name) = self.invalid {
+            return Err(ConfigError::Invalid(name));
+        }
         let peer = self.peer.ok_or(ConfigError::Missing("peer account"))?;
         if peer == self.key.public_key() {
             return Err(ConfigError::SameParticipants);
@@ -631,5 +653,18 @@ mod tests {
                 .err(),
             Some(ConfigError::Invalid("role"))
         );
+        // A typed parameter whose value does not parse is named, not passed through.
+        let ok = || b().peer(key(2).public_key()).port(1).host("h");
+        assert_eq!(
+            ok().param("minimum_depth", "abc").build().err(),
+            Some(ConfigError::Invalid("minimum_depth"))
+        );
+        assert_eq!(
+            ok().param("timeout_idle", "-5").build().err(),
+            Some(ConfigError::Invalid("timeout_idle"))
+        );
+        // One of the block-hash delta group alone is passed through for the node to judge.
+        let cfg = ok().param("bh_delta_pick", "2").build().unwrap();
+        assert!(cfg.connect_params().extra.iter().any(|(k, v)| k == "bh_delta_pick" && v == "2"));
     }
 }

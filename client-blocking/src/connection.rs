@@ -141,6 +141,7 @@ impl<H: Handler> Connection<H> {
     /// waiting on another thread then fails with [`Error::Disconnected`].
     pub(crate) fn request_close(&self) {
         if self.is_alive() {
+            self.shared.close.store(true, Ordering::Release);
             let _ = self.commands.try_send(Command::Close);
             let _ = self.waker.wake();
         }
@@ -150,6 +151,7 @@ impl<H: Handler> Connection<H> {
     pub(crate) fn shutdown(&mut self) -> Option<H> {
         let join = self.join.take()?;
         if self.is_alive() {
+            self.shared.close.store(true, Ordering::Release);
             let _ = self.commands.try_send(Command::Close);
             let _ = self.waker.wake();
         }

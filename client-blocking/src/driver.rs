@@ -10,7 +10,7 @@
 //! [`Event::Disconnected`].
 
 use std::io::{self, Read, Write};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -89,11 +89,13 @@ pub(crate) struct Shared {
     pub(crate) cause: OnceLock<Arc<Error>>,
     /// Request ids.
     pub(crate) ids: AtomicU64,
+    /// A handle asked for the connection to close (seen even when the command queue is full).
+    pub(crate) close: AtomicBool,
 }
 
 impl Shared {
     pub(crate) fn new() -> Self {
-        Shared { cause: OnceLock::new(), ids: AtomicU64::new(1) }
+        Shared { cause: OnceLock::new(), ids: AtomicU64::new(1), close: AtomicBool::new(false) }
     }
 }
 
@@ -129,6 +131,11 @@ impl<S: Read + Write, H: Handler, W: Wait> Driver<S, H, W> {
 
         let cause = 'run: loop {
             // 1. Commands from the handles.
+            if closing.is_none() && shared.close.load(Ordering::Acquire) {
+                closing = Some(begin_close(&mut ws, &cfg, Error::Closed));
+                fail_callers(&mut pending);
+                handler.on_close_requested();
+            }
             if closing.is_none() {
                 loop {
                     let command = match commands.try_recv() {

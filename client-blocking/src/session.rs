@@ -533,8 +533,23 @@ impl Session {
             }
             self.signed = None;
             self.finish(Ok(Outcome::OnChain(Box::new(tx))));
+        } else if ours && self.on_chain_copy_is_complete(&tx) {
+            // The transaction as posted (co-signed), whose hash is the one on chain: what a
+            // mutual close or a settle returns.
+            if let Some(signed) = self.signed.as_mut() {
+                signed.tx = tx;
+            }
         }
         self.publish();
+    }
+
+    /// Whether the posted `tx` carries this client's signature and every signature on it is a
+    /// participant's.
+    fn on_chain_copy_is_complete(&self, tx: &SignedTx) -> bool {
+        let Some(ours) = self.signed.as_ref() else { return false };
+        let both = [self.view.initiator, self.view.responder];
+        self.holds_own_signature(&ours.tx, tx)
+            && checks::only_valid_signatures(tx, &self.network, &both)
     }
 
     // ---- co-signed states -----------------------------------------------------------------

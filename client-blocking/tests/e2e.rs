@@ -135,6 +135,8 @@ fn close_pays_out(by_initiator: bool) {
         if by_initiator { (&p.initiator, &p.responder) } else { (&p.responder, &p.initiator) };
     let tx = closer.shutdown(TxOptions::default()).unwrap();
     let Tx::ChannelCloseMutual(c) = tx.innermost_tx() else { panic!("not a close: {tx:?}") };
+    // The transaction as posted: both signatures, so its hash is the one on chain.
+    assert_eq!(tx.innermost().signatures.len(), 2);
     let fee = c.fee.to_u64().unwrap();
     let fi = c.initiator_amount_final.to_u64().unwrap();
     let fr = c.responder_amount_final.to_u64().unwrap();
