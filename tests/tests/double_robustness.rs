@@ -4,7 +4,7 @@
 
 mod double_common;
 
-use std::io::Write;
+use std::io::{ErrorKind, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
@@ -41,9 +41,14 @@ fn garbage_frames_and_requests() {
     }
     o.i.p.send_binary(vec![0xff, 0x00, 0x13]).unwrap();
     o.i.p.send_text(&"x".repeat(200_000)).unwrap();
-    // Drain whatever errors came back; the channel still works.
-    while o.i.p.recv(Duration::from_millis(200)).unwrap().is_some() {}
-    while o.r.p.recv(Duration::from_millis(200)).unwrap().is_some() {}
+    // Drain whatever errors came back (a bounded number); the channel still works.
+    for p in [&mut o.i.p, &mut o.r.p] {
+        let mut n = 0;
+        while p.recv(Duration::from_millis(200)).unwrap().is_some() {
+            n += 1;
+            assert!(n < 1_000, "the double keeps sending");
+        }
+    }
     assert_eq!(balances(&mut o), (69_999_999_999_999, 40_000_000_000_001));
     transfer(&mut o, Role::Responder, 1);
     still_serving(&node);
@@ -138,4 +143,27 @@ fn drop_closes_every_socket() {
     drop(node);
     o.i.p.wait_closed(T).unwrap();
     o.r.p.wait_closed(T).unwrap();
+}
+
+#[test]
+fn a_trickled_handshake_is_cut_off_at_its_deadline() {
+    use std::io::Read;
+    let node = spawn();
+    let mut s = TcpStream::connect(node.addr()).unwrap();
+    s.set_read_timeout(Some(Duration::from_millis(400))).unwrap();
+    let started = std::time::Instant::now();
+    s.write_all(b"GET /channel?protocol=json-rpc HTTP/1.1\r\nHost: x\r\nX-Slow: ").unwrap();
+    // One byte every 400 ms would keep a per-read timeout waiting forever.
+    let mut closed = false;
+    while !closed && started.elapsed() < Duration::from_secs(12) {
+        let mut buf = [0u8; 64];
+        closed = s.write_all(b"a").is_err()
+            || match s.read(&mut buf) {
+                Ok(_) => true,
+                Err(e) => !matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut),
+            };
+    }
+    assert!(closed, "the double still holds a handshake that never completes");
+    assert!(started.elapsed() < Duration::from_secs(8), "{:?}", started.elapsed());
+    still_serving(&node);
 }

@@ -55,9 +55,12 @@ pub(crate) fn run(setup: ConnSetup) {
 #[allow(clippy::result_large_err)]
 fn handshake(stream: TcpStream) -> Option<(WebSocket<TcpStream>, String)> {
     stream.set_nonblocking(false).ok()?;
-    stream.set_read_timeout(Some(HANDSHAKE_TIMEOUT)).ok()?;
     stream.set_write_timeout(Some(WRITE_TIMEOUT)).ok()?;
     let _ = stream.set_nodelay(true);
+    // The whole request head must arrive within the handshake deadline (a client trickling
+    // bytes does not hold the thread); tungstenite then reads it without waiting.
+    request_head_within(&stream, Instant::now() + HANDSHAKE_TIMEOUT)?;
+    stream.set_read_timeout(Some(HANDSHAKE_TIMEOUT)).ok()?;
     let mut query = None;
     let callback = |req: &Request, resp: Response| -> Result<Response, ErrorResponse> {
         if req.uri().path() != "/channel" {
@@ -72,6 +75,37 @@ fn handshake(stream: TcpStream) -> Option<(WebSocket<TcpStream>, String)> {
     let ws = tungstenite::accept_hdr_with_config(stream, callback, Some(config)).ok()?;
     ws.get_ref().set_read_timeout(Some(POLL)).ok()?;
     Some((ws, query?))
+}
+
+/// Waits until the socket holds a whole HTTP request head (up to 16 KiB), or fails at the
+/// deadline, when the client closes, or when the head is larger.
+fn request_head_within(stream: &TcpStream, deadline: Instant) -> Option<()> {
+    const HEAD_LIMIT: usize = 16 * 1024;
+    let mut buf = vec![0u8; HEAD_LIMIT];
+    let mut seen = 0;
+    loop {
+        let left = deadline.checked_duration_since(Instant::now()).filter(|d| !d.is_zero())?;
+        stream.set_read_timeout(Some(left.min(POLL))).ok()?;
+        match stream.peek(&mut buf) {
+            Ok(0) => return None,
+            Ok(n) => {
+                let head = buf.get(..n)?;
+                if head.windows(4).any(|w| w == b"\r\n\r\n") {
+                    return Some(());
+                }
+                if n == HEAD_LIMIT {
+                    return None;
+                }
+                if n == seen {
+                    // Nothing new since the last look: peek returns at once, so pause.
+                    std::thread::sleep(POLL.min(left));
+                }
+                seen = n;
+            }
+            Err(e) if is_timeout(&e) => {}
+            Err(_) => return None,
+        }
+    }
 }
 
 fn serve(

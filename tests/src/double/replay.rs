@@ -615,10 +615,12 @@ impl Replayer {
         })
     }
 
-    /// Reads what else arrives within `quiet` (frames the recording does not have).
+    /// Reads what else arrives within `quiet` (frames the recording does not have); a double
+    /// that never falls quiet is read for at most 20 × `quiet`.
     fn drain(&mut self, quiet: Duration) {
         let mut last = Instant::now();
-        while last.elapsed() < quiet {
+        let give_up = last + quiet.saturating_mul(20);
+        while last.elapsed() < quiet && Instant::now() < give_up {
             for c in 0..self.conns.len() {
                 while let Some(v) = self.poll(c) {
                     if let Some(conn) = self.conns.get_mut(c) {
