@@ -16,14 +16,22 @@
 //! * every recomputable state hash is recomputed: the initial state from the create tx and the
 //!   connect URL's `push_amount`, the trees of `get.offchain_state` against the state hash of
 //!   its `signed_tx`, and every PoI root (frames and solo transactions) against a co-signed
-//!   state hash of the session;
+//!   state hash of the session, and the trees of every force-progress tx against the state it
+//!   starts from;
+//! * every co-signed state is replayed where the recording allows it (module `replay`): from
+//!   the initial state (or `get.offchain_state` trees, or the state an earlier session of the
+//!   same group left), the updates of each new round are applied with the codec and the state
+//!   hash must be the co-signed tx's; states that cannot be followed are counted by reason;
 //! * every `th_` transaction hash in the frames is the hash of a transaction of the session.
 //!
 //! The counts are printed; any miss fails the test with the list of misses.
 
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
-use std::collections::{BTreeMap, HashSet};
+#[path = "conformance/replay.rs"]
+mod replay;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -57,7 +65,14 @@ struct Counts {
     initial_state_hashes: usize,
     offchain_state_hashes: usize,
     poi_roots: usize,
+    force_progress_trees: usize,
     tx_hashes: usize,
+    /// Co-signed states recomputed by applying their round's updates to the previous state.
+    states_replayed: usize,
+    /// Where the replay of a channel started from, by kind of base.
+    replay_bases: BTreeMap<&'static str, usize>,
+    /// Co-signed states (and proposals) not replayed, by reason.
+    replay_skips: BTreeMap<&'static str, usize>,
 }
 
 /// The misses, each naming its session.
@@ -207,7 +222,12 @@ fn account(s: &str) -> Option<AccountId> {
 }
 
 /// Checks one session.
-fn check_session(path: &Path, counts: &mut Counts, misses: &mut Misses) {
+fn check_session(
+    path: &Path,
+    groups: &mut replay::Groups,
+    counts: &mut Counts,
+    misses: &mut Misses,
+) {
     let session = path.display().to_string();
     let rec = match Recording::from_file(path) {
         Ok(r) => r,
@@ -244,6 +264,7 @@ fn check_session(path: &Path, counts: &mut Counts, misses: &mut Misses) {
 
     let mut txs: Vec<DecodedTx> = Vec::new();
     let mut pois: Vec<TreesPoi> = Vec::new();
+    let mut fp_trees: Vec<(String, StateHash, Option<StateHash>)> = Vec::new();
     for s in &strings {
         let (prefix, body) = match encoding::decode(s) {
             Ok(d) => d,
@@ -330,11 +351,30 @@ fn check_session(path: &Path, counts: &mut Counts, misses: &mut Misses) {
                 Err(e) => misses.add(&session, format!("PoI of {}: {e}", t.text)),
             }
         }
+        if let Tx::ChannelForceProgress(fp) = inner {
+            match StateTrees::from_rlp(&fp.offchain_trees) {
+                Ok(trees) => {
+                    let want = payload_state.and_then(|p| state_hash_of(p.innermost_tx()));
+                    fp_trees.push((t.text.clone(), trees.state_hash(), want));
+                }
+                Err(e) => misses.add(&session, format!("trees of {}: {e}", t.text)),
+            }
+        }
+    }
+    // The trees a force progress starts from: its payload's state, or (empty payload) the last
+    // on-chain state, one of the session's co-signed states.
+    for (tx, got, want) in fp_trees {
+        if want.map_or(state_hashes.contains(&got), |want| want == got) {
+            counts.force_progress_trees += 1;
+        } else {
+            misses.add(&session, format!("trees of {tx} hash to {got}, its base is {want:?}"));
+        }
     }
 
     check_channel_ids(&session, &rec, &creates, &tx_channel_ids, counts, misses);
-    check_initial_states(&session, &rec, &creates, counts, misses);
+    let initial = check_initial_states(&session, &rec, &creates, counts, misses);
     check_offchain_states(&session, &rec, counts, misses);
+    replay::replay(path, &rec, &initial, groups, counts, misses);
     for poi in &pois {
         if let Err(e) = poi.verify() {
             misses.add(&session, format!("PoI proof does not verify: {e}"));
@@ -425,18 +465,23 @@ fn check_channel_ids(
     }
 }
 
+/// Recomputes the initial state of every create tx; returns the recomputed states (those
+/// whose hash is the create tx's) with the channel reserve, by channel.
 fn check_initial_states(
     session: &str,
     rec: &Recording,
     creates: &[(aesc_codec::tx::ChannelCreateTx, bool)],
     counts: &mut Counts,
     misses: &mut Misses,
-) {
+) -> HashMap<ChannelId, (OffChainState, Uint)> {
+    let mut initial = HashMap::new();
+    // Each distinct create state is counted (or missed) once, whatever its channels.
     let mut done = HashSet::new();
     for (c, _) in creates {
-        if !done.insert(c.state_hash) {
+        if initial.contains_key(&c.channel_id()) {
             continue;
         }
+        let first = done.insert(c.state_hash);
         // The open parameters this create came from: same parties and amounts.
         let push = rec.connects().find_map(|(_, url)| {
             let q: BTreeMap<String, String> = query_pairs(url).into_iter().collect();
@@ -447,7 +492,10 @@ fn check_initial_states(
             same.then(|| q.get("push_amount").cloned().unwrap_or_else(|| "0".into()))
         });
         let Some(push) = push else {
-            misses.add(session, format!("no open parameters for the create of {}", c.channel_id()));
+            if first {
+                let what = format!("no open parameters for the create of {}", c.channel_id());
+                misses.add(session, what);
+            }
             continue;
         };
         let push: Uint = push.parse().unwrap();
@@ -459,7 +507,11 @@ fn check_initial_states(
             push,
         );
         match state {
-            Ok(s) if s.state_hash() == c.state_hash => counts.initial_state_hashes += 1,
+            Ok(s) if s.state_hash() == c.state_hash => {
+                counts.initial_state_hashes += usize::from(first);
+                initial.insert(c.channel_id(), (s, c.channel_reserve.clone()));
+            }
+            _ if !first => {}
             Ok(s) => misses.add(
                 session,
                 format!(
@@ -471,6 +523,7 @@ fn check_initial_states(
             Err(e) => misses.add(session, format!("initial state: {e}")),
         }
     }
+    initial
 }
 
 fn check_offchain_states(session: &str, rec: &Recording, counts: &mut Counts, misses: &mut Misses) {
@@ -534,8 +587,12 @@ fn check_tx_hashes(
 fn run(files: &[PathBuf]) -> Counts {
     let mut counts = Counts::default();
     let mut misses = Misses::default();
-    for f in files {
-        check_session(f, &mut counts, &mut misses);
+    let mut groups = replay::Groups::default();
+    // Group set-ups first: the sessions of a group continue the channel they open.
+    let is_setup = |f: &&PathBuf| f.file_name().is_some_and(|n| n == "init_per_group.md");
+    let (setups, others): (Vec<&PathBuf>, Vec<&PathBuf>) = files.iter().partition(is_setup);
+    for f in setups.into_iter().chain(others) {
+        check_session(f, &mut groups, &mut counts, &mut misses);
     }
     eprintln!("{counts:#?}");
     if !misses.0.is_empty() {
@@ -563,6 +620,7 @@ fn seed_and_live_sessions_conform() {
     assert!(c.signatures_verified >= 20, "{c:?}");
     assert!(c.channel_ids_recomputed >= 4, "{c:?}");
     assert!(c.initial_state_hashes >= 4, "{c:?}");
+    assert!(c.states_replayed >= 3 && c.replay_skips.is_empty(), "{c:?}");
 }
 
 #[test]
@@ -576,6 +634,7 @@ fn corpus_sessions_conform() {
     assert_eq!(c.sessions, files.len());
     assert!(c.signatures_verified > 1000, "{c:?}");
     assert!(c.poi_roots > 0 && c.offchain_state_hashes > 0 && c.tx_hashes > 0, "{c:?}");
+    assert!(c.states_replayed >= 100 && c.force_progress_trees > 0, "{c:?}");
 }
 
 /// The vectors committed under `tests/data/`, derived from the seed and live sessions.
