@@ -765,6 +765,11 @@ impl Session {
         self.view.round = round;
         self.view.latest = Some(tx.clone());
         self.view.state = state;
+        if self.view.phase == Phase::Opening {
+            // Reattached to an FSM that got its co-signed state while this client was away:
+            // the `open` it reported then is not sent again.
+            self.view.phase = Phase::Open;
+        }
         self.save(io);
         self.emit(io, Event::CoSigned { round, state: Box::new(tx) });
         self.publish();
