@@ -44,6 +44,8 @@ struct Script {
     state: OffChainState,
     latest: Option<SignedTx>,
     pending: Option<OffChainState>,
+    /// The updates of the last proposal.
+    proposed: Vec<Update>,
     lie: Lie,
 }
 
@@ -55,6 +57,9 @@ enum Lie {
     Trees,
     /// The contract update it asks to sign has another deposit than requested.
     Deposit,
+    /// Once the client signed an update, it asks for a second signature on the same updates
+    /// committing to another state.
+    Twice,
 }
 
 impl Script {
@@ -114,6 +119,7 @@ impl Script {
             tx.sign(self.peer(), &self.net, SignatureForm::Raw);
         }
         self.pending = Some(next);
+        self.proposed = updates.to_vec();
         let updates: Vec<Value> = updates.iter().map(Update::to_json).collect();
         self.note(
             &format!("channels.sign.{tag}"),
@@ -279,7 +285,19 @@ fn serve(mut s: Script) {
             }
             "channels.update" | "channels.update_ack" => {
                 s.reply(&id, json!("ok"));
-                let tx = s.cosign(p["signed_tx"].as_str().unwrap());
+                let Some(text) = p["signed_tx"].as_str() else {
+                    // An abort: the proposal is dropped.
+                    s.pending = None;
+                    continue;
+                };
+                if s.lie == Lie::Twice {
+                    s.lie = Lie::None;
+                    let other = set_balance(s.pending.as_ref().unwrap(), &me, 1);
+                    let updates = s.proposed.clone();
+                    s.propose(other, &updates, "update");
+                    continue;
+                }
+                let tx = s.cosign(text);
                 s.commit(tx);
             }
             "channels.get.offchain_state" => {
@@ -435,6 +453,7 @@ fn start_with_policy(
             state,
             latest: None,
             pending: None,
+            proposed: Vec::new(),
             lie,
         });
     });
@@ -551,6 +570,19 @@ fn a_contract_update_unlike_the_request_is_refused() {
     let (ch, ..) = start_with(Role::Initiator, Lie::Deposit);
     let r = ch.create_contract(b"fate code", b"init", 8, 3, 10u64, &[]);
     assert!(matches!(&r, Err(Error::Refused(_))), "{r:?}");
+    assert_eq!(ch.view().round, 1);
+}
+
+#[test]
+fn a_second_transaction_for_one_operation_is_not_signed() {
+    // The node's state hash of an own contract update is not computable here, so only the rule
+    // "one operation, one transaction" stops a second signature on another state.
+    let (ch, ..) = start_with(Role::Initiator, Lie::Twice);
+    let r = ch.create_contract(b"fate code", b"init", 8, 3, 10u64, &[]);
+    assert!(
+        matches!(&r, Err(Error::Refused(b)) if matches!(**b, Refusal::AlreadySigned { .. })),
+        "{r:?}"
+    );
     assert_eq!(ch.view().round, 1);
 }
 
