@@ -524,6 +524,9 @@ impl Session {
                     | OpKind::ForceProgress(_)
             )
         );
+        if !ours && *info == OnChainInfo::ConsumedForcedProgress {
+            self.on_peer_force_progress(&tx, io);
+        }
         if ours && solo {
             if let Some(aesc_codec::tx::Tx::ChannelForceProgress(fp)) = Some(tx.innermost_tx()) {
                 // The state moved on chain; learn its balances from the node.
@@ -541,6 +544,31 @@ impl Session {
             }
         }
         self.publish();
+    }
+
+    /// The other party forced progress on chain from this client's latest state: the channel
+    /// moved to the next round, whose balances are learnt from the node and checked against the
+    /// transaction's state hash. A force progress from an older state is left to the user
+    /// (the node reports `can_snapshot` or `can_slash` for it).
+    fn on_peer_force_progress(&mut self, tx: &SignedTx, io: &mut Io<'_>) {
+        let aesc_codec::tx::Tx::ChannelForceProgress(fp) = tx.innermost_tx() else { return };
+        let peer = self.view.peer();
+        let builds_on_latest = match fp.payload.signed_tx() {
+            Some(p) => checks::payload_is_latest(Some(p), self.view.latest.as_ref()).is_ok(),
+            // Empty: the state on chain, which is the latest only if a force progress put it
+            // there (this client knows no balances without trees).
+            None => self.view.latest.is_some(),
+        };
+        let genuine = Some(fp.channel_id) == self.view.channel_id
+            && fp.from_id == peer
+            && fp.round == self.view.round.saturating_add(1)
+            && builds_on_latest
+            && checks::signed_by(tx, &self.network, &peer);
+        if genuine {
+            self.view.round = fp.round;
+            self.view.state = None;
+            self.fetch_state(fp.state_hash, io);
+        }
     }
 
     /// Whether the posted `tx` carries this client's signature and every signature on it is a

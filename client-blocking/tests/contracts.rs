@@ -375,6 +375,44 @@ fn serve(mut s: Script) {
                     "type": "channel_force_progress_tx"}),
                 );
             }
+            "peer.force_progress" => {
+                // Test hook: the other party forces a call of the contract in `params` on chain,
+                // from the latest state; the node reports it as consumed.
+                s.reply(&id, json!("ok"));
+                let peer = s.peer().public_key();
+                let ct: ContractId = p["contract_id"].as_str().unwrap().parse().unwrap();
+                let post = with_contract(&s.state, &ct, 10, b"store forced by peer", None);
+                let update = Update::CallContract {
+                    caller: peer,
+                    contract: ct,
+                    abi_version: 3,
+                    amount: 0u64.into(),
+                    gas: 1_000,
+                    gas_price: 1_000_000_000u64.into(),
+                    call_data: b"forced".to_vec(),
+                    call_stack: Vec::new(),
+                };
+                let mut fp = SignedTx::unsigned(Tx::ChannelForceProgress(ChannelForceProgressTx {
+                    channel_id: s.channel,
+                    from_id: peer,
+                    payload: Payload::Tx(Box::new(s.latest.clone().unwrap())),
+                    round: s.round + 1,
+                    update,
+                    state_hash: post.state_hash(),
+                    offchain_trees: s.state.to_trees().to_rlp(),
+                    ttl: 0,
+                    fee: 30_000_000_000_000u64.into(),
+                    nonce: 4,
+                }));
+                fp.sign(s.peer(), &s.net, SignatureForm::Raw);
+                s.round += 1;
+                s.state = post;
+                s.note(
+                    "channels.on_chain_tx",
+                    json!({"info": "consumed_forced_progress", "tx": Script::text(&fp),
+                    "type": "channel_force_progress_tx"}),
+                );
+            }
             "peer.new_contract" => {
                 // Test hook: the other party creates a contract.
                 s.reply(&id, json!("ok"));
@@ -524,6 +562,24 @@ fn force_progress_is_checked_and_the_new_state_learned() {
         thread::sleep(Duration::from_millis(5));
     }
     assert_eq!(ch.view().state_hash(), Some(fp.state_hash));
+}
+
+#[test]
+fn the_other_partys_force_progress_moves_the_channel_on() {
+    let (ch, i, r, _) = start(Role::Initiator);
+    let (ct, _) = ch.create_contract(b"fate code", b"init", 8, 3, 10u64, &[]).unwrap();
+    let raw = ch.call_raw("peer.force_progress", &json!({"contract_id": ct.to_string()}));
+    assert!(raw.is_ok(), "{raw:?}");
+    // The client learns the forced state (round 3) from the node, checked against the hash.
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while ch.view().state.is_none() || ch.view().round != 3 {
+        assert!(std::time::Instant::now() < deadline, "round {}", ch.view().round);
+        thread::sleep(Duration::from_millis(5));
+    }
+    assert_eq!(ch.view().balance(&AccountId(ct.0)).and_then(|b| b.to_u64()), Some(10));
+    // And the channel goes on from there.
+    assert_eq!(ch.transfer(&r.public_key(), 7u64).unwrap(), 4);
+    assert_eq!(ch.view().balance(&i.public_key()).and_then(|b| b.to_u64()), Some(AMOUNT - 17));
 }
 
 #[test]
