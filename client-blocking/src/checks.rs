@@ -204,21 +204,42 @@ pub(crate) fn only_valid_signatures(
     })
 }
 
-/// The amounts of a solo close PoI for the two participants must be the view's balances and
-/// the PoI must prove the view's state hash.
+/// The PoI hashes to the state's hash and proves each participant's balance in it.
 pub(crate) fn poi_matches(
     poi_bytes: &[u8],
     state: &OffChainState,
     participants: [&AccountId; 2],
 ) -> Result<(), Refusal> {
-    let poi = aesc_codec::state::TreesPoi::from_rlp(poi_bytes).map_err(|_| Refusal::Payload)?;
-    state_hash(&state.state_hash(), &poi.root_hash())?;
-    for who in participants {
-        let proven = poi.account(who).map_err(|_| Refusal::Payload)?.ok_or(Refusal::Payload)?;
+    let proven = proven_balances(poi_bytes, &state.state_hash(), participants)?;
+    for (who, balance) in participants.into_iter().zip(proven) {
         let ours = state.balance(who).ok_or(Refusal::UnknownState)?;
-        amount("poi balance", ours, &proven.balance)?;
+        amount("poi balance", ours, &balance)?;
     }
     Ok(())
+}
+
+/// The PoI hashes to `root` and proves an account for each participant.
+pub(crate) fn poi_proves(
+    poi_bytes: &[u8],
+    root: &StateHash,
+    participants: [&AccountId; 2],
+) -> Result<(), Refusal> {
+    proven_balances(poi_bytes, root, participants).map(|_| ())
+}
+
+/// The participants' balances the PoI proves, once its root is `root`.
+fn proven_balances(
+    poi_bytes: &[u8],
+    root: &StateHash,
+    participants: [&AccountId; 2],
+) -> Result<[Uint; 2], Refusal> {
+    let poi = aesc_codec::state::TreesPoi::from_rlp(poi_bytes).map_err(|_| Refusal::Payload)?;
+    state_hash(root, &poi.root_hash())?;
+    let balance = |who: &AccountId| -> Result<Uint, Refusal> {
+        let account = poi.account(who).map_err(|_| Refusal::Payload)?.ok_or(Refusal::Payload)?;
+        Ok(account.balance)
+    };
+    Ok([balance(participants[0])?, balance(participants[1])?])
 }
 
 /// Whether two signed transactions carry the same inner transaction.

@@ -15,6 +15,7 @@ use crate::checks;
 use crate::params::Role;
 use crate::policy::{Change, Decision, Proposal, Refusal};
 use crate::session::{OpKind, Session};
+use crate::view::round_and_hash;
 
 /// A request that may be signed: the transaction, and the state it leads to.
 #[derive(Debug)]
@@ -427,8 +428,24 @@ impl Session {
         checks::account("from_id", &self.view.me, &c.from_id)?;
         checks::fee(&c.fee, self.fee_cap())?;
         self.solo_payload(&c.payload)?;
-        checks::poi_matches(&c.poi, self.state()?, [&self.view.initiator, &self.view.responder])?;
+        self.solo_poi(&c.poi)?;
         Ok(None)
+    }
+
+    /// The PoI of a solo close or slash proves this client's balances; when the balances of the
+    /// latest co-signed state are unknown (the node's trees after a contract update did not
+    /// match), it must at least prove that state, so that a lying node cannot block the exit.
+    fn solo_poi(&self, poi: &[u8]) -> Result<(), Refusal> {
+        let both = [&self.view.initiator, &self.view.responder];
+        match &self.view.state {
+            Some(state) => checks::poi_matches(poi, state, both),
+            None => {
+                let latest = self.view.latest.as_ref().ok_or(Refusal::UnknownState)?;
+                let (_, hash) =
+                    round_and_hash(latest.innermost_tx()).ok_or(Refusal::UnknownState)?;
+                checks::poi_proves(poi, &hash, both)
+            }
+        }
     }
 
     fn review_slash(
@@ -439,7 +456,7 @@ impl Session {
         checks::account("from_id", &self.view.me, &s.from_id)?;
         checks::fee(&s.fee, self.fee_cap())?;
         self.solo_payload(&s.payload)?;
-        checks::poi_matches(&s.poi, self.state()?, [&self.view.initiator, &self.view.responder])?;
+        self.solo_poi(&s.poi)?;
         Ok(None)
     }
 

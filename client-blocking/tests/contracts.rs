@@ -16,12 +16,12 @@ use aesc_client::aesc_codec::crypto::{NetworkId, SecretKey, SignatureForm};
 use aesc_client::aesc_codec::derive::offchain_contract_id;
 use aesc_client::aesc_codec::encoding::{self, Prefix};
 use aesc_client::aesc_codec::id::{AccountId, ChannelId, ContractId, FsmId};
-use aesc_client::aesc_codec::jsonrpc::{ContractBytes, EncodedTx, ForceProgress};
+use aesc_client::aesc_codec::jsonrpc::{ContractBytes, EncodedTx, ForceProgress, TxOptions};
 use aesc_client::aesc_codec::object::Object;
 use aesc_client::aesc_codec::state::{Account, MtreeValue, OffChainState, StateTrees};
 use aesc_client::aesc_codec::tx::{
-    ChannelCreateTx, ChannelForceProgressTx, ChannelOffChainTx, Delegates, Payload, SignedTx, Tx,
-    Update,
+    ChannelCloseSoloTx, ChannelCreateTx, ChannelForceProgressTx, ChannelOffChainTx, Delegates,
+    Payload, SignedTx, Tx, Update,
 };
 use aesc_client::aesc_codec::Uint;
 use aesc_client::policy::{AcceptAll, DefaultPolicy, PolicyReason, Refusal, SigningPolicy};
@@ -375,6 +375,31 @@ fn serve(mut s: Script) {
                     "type": "channel_force_progress_tx"}),
                 );
             }
+            "channels.close_solo" => {
+                s.reply(&id, json!("ok"));
+                let accounts: Vec<AccountId> = s.state.participants().copied().collect();
+                let close = SignedTx::unsigned(Tx::ChannelCloseSolo(ChannelCloseSoloTx {
+                    channel_id: s.channel,
+                    from_id: me,
+                    payload: Payload::Tx(Box::new(s.latest.clone().unwrap())),
+                    poi: s.state.poi(&accounts).unwrap().to_rlp(),
+                    ttl: 0,
+                    fee: 30_000_000_000_000u64.into(),
+                    nonce: 5,
+                }));
+                s.note(
+                    "channels.sign.close_solo_sign",
+                    json!({"signed_tx": Script::text(&close), "updates": []}),
+                );
+            }
+            "channels.close_solo_sign" => {
+                s.reply(&id, json!("ok"));
+                let t = p["signed_tx"].as_str().unwrap().to_owned();
+                s.note(
+                    "channels.on_chain_tx",
+                    json!({"info": "solo_closing", "tx": t, "type": "channel_close_solo_tx"}),
+                );
+            }
             "peer.force_progress" => {
                 // Test hook: the other party forces a call of the contract in `params` on chain,
                 // from the latest state; the node reports it as consumed.
@@ -654,4 +679,8 @@ fn trees_that_do_not_match_the_co_signed_hash_are_not_adopted() {
     assert!(v.state.is_none());
     let t = ch.transfer(&v.peer(), 1u64);
     assert!(matches!(&t, Err(Error::Refused(_))), "{t:?}");
+    // The exit stays open: a solo close on the co-signed state, its PoI checked against the
+    // co-signed state hash.
+    let close = ch.close_solo(TxOptions::default()).unwrap();
+    assert!(matches!(close.innermost_tx(), Tx::ChannelCloseSolo(_)));
 }
