@@ -48,7 +48,15 @@
 //! * The two FSMs talk with a fixed [`Config::peer_latency`]; updates signed by both clients
 //!   within it conflict, and an FSM notices its peer stopped that much later.
 //! * Requests the node would postpone while a deposit or withdrawal waits for confirmation get
-//!   `-32603`, as requests in a wrong state do.
+//!   `-32603`, as requests in a wrong state do. A deposit, withdrawal, shutdown, solo close or
+//!   snapshot requested while the client's own signature is pending is treated like an update
+//!   (conflict, roll back), where the node postpones it.
+//! * The simulated chain includes every pushed transaction: it does not check nonces, fees
+//!   against the minimum or balances, so the node's "rejected on chain" paths (conflict 5) are
+//!   not played.
+//! * Any request of either client restarts both FSMs' timers (the node restarts a timer on
+//!   any event of that FSM); `timeout_initialized` is read but the lone initiator runs
+//!   `timeout_accept`, which has the same default.
 //! * Contracts (`update.new_contract`, `update.call_contract`, `dry_run`, `get.contract*`,
 //!   `force_progress`) and `history.fetch` get an error object saying they are not supported.
 //! * A JSON batch is answered frame by frame, not as one array.
