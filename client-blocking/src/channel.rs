@@ -156,6 +156,7 @@ impl Channel {
             view,
             shared: shared.clone(),
             store: cfg.store.clone().map(StateStore::new),
+            fsm_keepalive: cfg.fsm_keepalive,
         });
         Channel {
             cfg,

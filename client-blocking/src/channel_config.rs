@@ -4,6 +4,7 @@
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use aesc_codec::crypto::{NetworkId, SecretKey};
 use aesc_codec::id::{AccountId, ChannelId, FsmId};
@@ -74,6 +75,7 @@ pub struct ChannelConfig {
     pub(crate) fee_cap: Uint,
     pub(crate) policy: Arc<dyn SigningPolicy>,
     pub(crate) store: Option<PathBuf>,
+    pub(crate) fsm_keepalive: Option<Duration>,
 }
 
 impl fmt::Debug for ChannelConfig {
@@ -87,6 +89,7 @@ impl fmt::Debug for ChannelConfig {
             .field("terms", &self.terms)
             .field("fee_cap", &self.fee_cap)
             .field("store", &self.store)
+            .field("fsm_keepalive", &self.fsm_keepalive)
             .finish_non_exhaustive()
     }
 }
@@ -120,6 +123,7 @@ impl ChannelConfig {
             policy: Arc::new(DefaultPolicy),
             store: None,
             invalid: None,
+            fsm_keepalive: None,
         }
     }
 
@@ -355,6 +359,8 @@ pub struct ChannelConfigBuilder {
     store: Option<PathBuf>,
     /// The first parameter given with a value that does not parse.
     invalid: Option<&'static str>,
+    /// `None`: derived from `timeout_idle`; `Some(None)`: off.
+    fsm_keepalive: Option<Option<Duration>>,
 }
 
 impl ChannelConfigBuilder {
@@ -464,6 +470,16 @@ impl ChannelConfigBuilder {
         self
     }
 
+    /// How long an open channel with no operation may stay silent before the client sends the
+    /// node's FSM a `get.balances` to keep it from stopping (the FSM stops an open channel with
+    /// no traffic for `timeout_idle`, 10 minutes by default). `None` turns this off. Default:
+    /// half of `timeout_idle`.
+    #[must_use]
+    pub fn fsm_keepalive(mut self, every: Option<Duration>) -> Self {
+        self.fsm_keepalive = Some(every);
+        self
+    }
+
     /// Keeps the channel's state in this file after every co-signed update.
     #[must_use]
     pub fn store(mut self, path: impl Into<PathBuf>) -> Self {
@@ -518,6 +534,8 @@ impl ChannelConfigBuilder {
         } else {
             None
         };
+        let idle_ms = template.timeouts.idle.unwrap_or(DEFAULT_TIMEOUT_IDLE_MS);
+        let fsm_keepalive = self.fsm_keepalive.unwrap_or(Some(Duration::from_millis(idle_ms / 2)));
         Ok(ChannelConfig {
             url: self.url,
             role: self.role,
@@ -531,9 +549,13 @@ impl ChannelConfigBuilder {
             fee_cap: self.fee_cap,
             policy: self.policy,
             store: self.store,
+            fsm_keepalive,
         })
     }
 }
+
+/// The timeout the node's FSM applies to an idle open channel by default (`timeout_idle`).
+const DEFAULT_TIMEOUT_IDLE_MS: u64 = 600_000;
 
 #[cfg(test)]
 mod tests {

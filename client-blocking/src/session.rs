@@ -4,14 +4,15 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use aesc_codec::crypto::{NetworkId, SecretKey, SignatureForm};
 use aesc_codec::encoding::{self, Prefix};
 use aesc_codec::id::{ChannelId, FsmId, StateHash};
 use aesc_codec::jsonrpc::{
-    EncodedTx, InfoEvent, Method, NodeEvent, Notification, OffchainState as OffchainStateReply,
-    OnChainInfo, SignAbort, SignReply, SignRequest, SignTag, TxOptions,
+    EncodedTx, GetBalances, InfoEvent, Method, NodeEvent, Notification,
+    OffchainState as OffchainStateReply, OnChainInfo, SignAbort, SignReply, SignRequest, SignTag,
+    TxOptions,
 };
 use aesc_codec::object::Object;
 use aesc_codec::state::{OffChainState, StateTrees};
@@ -132,6 +133,7 @@ enum Purpose {
     Abort,
     Fetch,
     Resync,
+    Keepalive,
 }
 
 /// The channel side of the I/O thread.
@@ -151,6 +153,8 @@ pub(crate) struct Session {
     requests: HashMap<u64, Purpose>,
     fetching: Option<StateHash>,
     next_tag: u64,
+    /// Keeps the node's FSM from stopping an idle open channel (`timeout_idle`).
+    keepalive: Option<FsmKeepalive>,
 }
 
 /// Everything a session is made of.
@@ -164,6 +168,15 @@ pub(crate) struct SessionSetup {
     pub(crate) view: ChannelView,
     pub(crate) shared: Arc<Mutex<ChannelView>>,
     pub(crate) store: Option<StateStore>,
+    /// How often an idle open channel sends the FSM a request; none for never.
+    pub(crate) fsm_keepalive: Option<Duration>,
+}
+
+/// When the FSM last heard from this client, and how often it must.
+#[derive(Debug)]
+struct FsmKeepalive {
+    interval: Duration,
+    last: Instant,
 }
 
 impl Session {
@@ -183,6 +196,9 @@ impl Session {
             requests: HashMap::new(),
             fetching: None,
             next_tag: 1,
+            keepalive: s
+                .fsm_keepalive
+                .map(|interval| FsmKeepalive { interval, last: Instant::now() }),
         };
         session.publish();
         session
@@ -892,6 +908,9 @@ impl Handler for Session {
     type Command = SessionCommand;
 
     fn on_notification(&mut self, n: Notification, io: &mut Io<'_>) {
+        if let Some(k) = self.keepalive.as_mut() {
+            k.last = Instant::now();
+        }
         let channel_id = n.channel_id;
         match NodeEvent::from_notification(&n) {
             Ok(e) => self.on_event(channel_id, e, io),
@@ -916,7 +935,7 @@ impl Handler for Session {
             }
             Some(Purpose::Fetch) => self.on_fetched(result, io),
             Some(Purpose::Resync) => self.on_resynced(result, io),
-            None => {}
+            Some(Purpose::Keepalive) | None => {}
         }
     }
 
@@ -939,7 +958,21 @@ impl Handler for Session {
         }
     }
 
-    fn on_tick(&mut self, now: Instant, _io: &mut Io<'_>) {
+    fn on_tick(&mut self, now: Instant, io: &mut Io<'_>) {
+        let idle = self.op.is_none() && self.view.phase == Phase::Open;
+        if let Some(k) = self.keepalive.as_mut() {
+            if !idle {
+                k.last = now;
+            } else if now.saturating_duration_since(k.last) >= k.interval {
+                k.last = now;
+                let tag = self.tag(Purpose::Keepalive);
+                io.request(
+                    GetBalances::NAME,
+                    &GetBalances { accounts: vec![self.view.me] }.to_params(),
+                    tag,
+                );
+            }
+        }
         if let Some(op) = &self.op {
             if now >= op.deadline {
                 let phase = op.phase;

@@ -432,3 +432,34 @@ fn aborting_the_connection_fails_an_operation_waiting_on_another_thread() {
         assert!(took < Duration::from_secs(3), "took {took:?}");
     });
 }
+
+/// Opens a pair whose FSMs stop an open channel after 1.5 s without traffic.
+fn open_idle_limited(node: &aesc_testkit::double::NodeDouble, keepalive: Option<Duration>) -> Pair {
+    let b = |role, me, peer| {
+        builder(node, role, me, peer).param("timeout_idle", "1500").fsm_keepalive(keepalive)
+    };
+    open_with(b(Role::Initiator, 1, 2), b(Role::Responder, 2, 1))
+}
+
+#[test]
+fn an_idle_open_channel_is_kept_alive() {
+    within(LIMIT, || {
+        let node = node();
+        let p = open_idle_limited(&node, Some(Duration::from_millis(500)));
+        std::thread::sleep(Duration::from_secs(4));
+        assert_eq!(p.initiator.view().phase, Phase::Open);
+        assert_eq!(p.responder.view().phase, Phase::Open);
+        assert_eq!(p.initiator.transfer(&p.r(), 1u64).unwrap(), 2);
+    });
+}
+
+#[test]
+fn without_keepalive_the_idle_fsm_stops() {
+    within(LIMIT, || {
+        let node = node();
+        let p = open_idle_limited(&node, None);
+        let died =
+            p.initiator.events().wait_for(Duration::from_secs(6), |e| e.info() == Some("died"));
+        assert!(died.is_some(), "the double's idle timer did not fire");
+    });
+}
