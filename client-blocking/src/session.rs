@@ -445,13 +445,24 @@ impl Session {
                 self.view.phase = Phase::Closing;
                 self.save(io);
             }
+            // A channel that was closing reestablishes into `channel_closing`: no `open` follows.
+            InfoEvent::ChannelReestablished
+                if self.view.phase == Phase::Closing
+                    && matches!(
+                        self.op.as_ref().map(|o| &o.kind),
+                        Some(OpKind::Reattach { .. })
+                    ) =>
+            {
+                self.resync(Outcome::Reestablished, io);
+            }
             InfoEvent::ClosedConfirmed => {
                 self.view.phase = Phase::Closed;
                 self.save(io);
                 self.complete_close();
             }
             InfoEvent::Died => {
-                if !matches!(self.view.phase, Phase::Left | Phase::Closed) {
+                // A closing channel stays closing on chain: the phase keeps that.
+                if !matches!(self.view.phase, Phase::Left | Phase::Closed | Phase::Closing) {
                     self.view.phase = Phase::Stopped;
                 }
                 if self.op.as_ref().is_some_and(|o| o.seen_closed) {

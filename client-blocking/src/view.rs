@@ -21,7 +21,8 @@ pub enum Phase {
     Open,
     /// Left (`channels.leave`): the FSM is gone, the channel can be reestablished.
     Left,
-    /// A mutual or solo close is in progress.
+    /// A mutual or solo close is in progress. It stays so when the FSM stops (the channel is
+    /// still closing on chain): reestablish to settle or slash.
     Closing,
     /// Closed on chain.
     Closed,

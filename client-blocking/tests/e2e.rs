@@ -463,3 +463,26 @@ fn without_keepalive_the_idle_fsm_stops() {
         assert!(died.is_some(), "the double's idle timer did not fire");
     });
 }
+
+#[test]
+fn a_closing_channel_reestablishes_into_closing_and_settles() {
+    within(LIMIT, || {
+        let node = node();
+        let p = open(&node);
+        p.initiator.transfer(&p.r(), 10u64).unwrap();
+        p.initiator.close_solo(TxOptions::default()).unwrap();
+        p.initiator.stop().unwrap();
+        let died =
+            p.initiator.events().wait_for(Duration::from_secs(5), |e| e.info() == Some("died"));
+        assert!(died.is_some());
+        let (cfg, view) = (p.initiator.config().clone(), p.initiator.view());
+        assert_eq!(view.phase, Phase::Closing);
+        drop(p.initiator);
+        let ch = Channel::reestablish(cfg, view).unwrap();
+        assert_eq!(ch.view().phase, Phase::Closing);
+        node.mine_blocks(5);
+        let tx = ch.settle(TxOptions::default()).unwrap();
+        let Tx::ChannelSettle(s) = tx.innermost_tx() else { panic!("{tx:?}") };
+        assert_eq!(s.initiator_amount_final.to_u64(), Some(INITIATOR_AMOUNT - PUSH - 10));
+    });
+}
