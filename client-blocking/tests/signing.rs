@@ -16,15 +16,7 @@ use common::*;
 
 const LIMIT: Duration = Duration::from_secs(120);
 
-const ALL: [Alteration; 6] = [
-    Alteration::Amount,
-    Alteration::Recipient,
-    Alteration::ChannelId,
-    Alteration::Round,
-    Alteration::ExtraUpdate,
-    Alteration::WrongType,
-];
-
+const ALL: [Alteration; 6] = Alteration::ALL;
 /// The fee and nonce a test asks for, so that the client can hold the node to them.
 fn pinned() -> TxOptions {
     TxOptions { fee: Some(30_000_000_000_000u64.into()), gas_price: None, nonce: Some(7) }

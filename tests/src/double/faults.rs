@@ -63,6 +63,18 @@ pub enum Alteration {
     WrongType,
 }
 
+impl Alteration {
+    /// Every alteration, for tests that try them all.
+    pub const ALL: [Alteration; 6] = [
+        Alteration::Amount,
+        Alteration::Recipient,
+        Alteration::ChannelId,
+        Alteration::Round,
+        Alteration::ExtraUpdate,
+        Alteration::WrongType,
+    ];
+}
+
 /// What a fault does.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FaultAction {

@@ -250,14 +250,7 @@ mod tests {
             updates: None,
             state_hash: StateHash(ledger.state_hash()),
         });
-        let all = [
-            Alteration::Amount,
-            Alteration::Recipient,
-            Alteration::ChannelId,
-            Alteration::Round,
-            Alteration::ExtraUpdate,
-            Alteration::WrongType,
-        ];
+        let all = Alteration::ALL;
         let out: Vec<Altered> =
             all.iter().map(|h| alter(&tx, &updates, *h, Some(&ledger))).collect();
         // Each differs from the agreed request and from the others (the amount and the extra
