@@ -135,6 +135,28 @@ impl Script {
         self.note("channels.update", json!({"state": t}));
     }
 
+    /// A force progress by `from` from the latest state, leading to `post`.
+    fn force_progress_tx(
+        &self,
+        from: AccountId,
+        update: Update,
+        post: &OffChainState,
+        nonce: u64,
+    ) -> SignedTx {
+        SignedTx::unsigned(Tx::ChannelForceProgress(ChannelForceProgressTx {
+            channel_id: self.channel,
+            from_id: from,
+            payload: Payload::Tx(Box::new(self.latest.clone().unwrap())),
+            round: self.round + 1,
+            update,
+            state_hash: post.state_hash(),
+            offchain_trees: self.state.to_trees().to_rlp(),
+            ttl: 0,
+            fee: 30_000_000_000_000u64.into(),
+            nonce,
+        }))
+    }
+
     fn trees_text(&self) -> String {
         encoding::encode(Prefix::StateTrees, &self.state.to_trees().to_rlp())
     }
@@ -344,18 +366,7 @@ fn serve(mut s: Script) {
                     call_data: ContractBytes::from_str_checked(p["call_data"].as_str().unwrap()),
                     call_stack: Vec::new(),
                 };
-                let fp = SignedTx::unsigned(Tx::ChannelForceProgress(ChannelForceProgressTx {
-                    channel_id: s.channel,
-                    from_id: me,
-                    payload: Payload::Tx(Box::new(s.latest.clone().unwrap())),
-                    round: s.round + 1,
-                    update,
-                    state_hash: post.state_hash(),
-                    offchain_trees: s.state.to_trees().to_rlp(),
-                    ttl: 0,
-                    fee: 30_000_000_000_000u64.into(),
-                    nonce: 3,
-                }));
+                let fp = s.force_progress_tx(me, update, &post, 3);
                 fp_post = Some((post, fp.clone()));
                 s.note(
                     "channels.sign.force_progress_tx",
@@ -417,18 +428,7 @@ fn serve(mut s: Script) {
                     call_data: b"forced".to_vec(),
                     call_stack: Vec::new(),
                 };
-                let mut fp = SignedTx::unsigned(Tx::ChannelForceProgress(ChannelForceProgressTx {
-                    channel_id: s.channel,
-                    from_id: peer,
-                    payload: Payload::Tx(Box::new(s.latest.clone().unwrap())),
-                    round: s.round + 1,
-                    update,
-                    state_hash: post.state_hash(),
-                    offchain_trees: s.state.to_trees().to_rlp(),
-                    ttl: 0,
-                    fee: 30_000_000_000_000u64.into(),
-                    nonce: 4,
-                }));
+                let mut fp = s.force_progress_tx(peer, update, &post, 4);
                 fp.sign(s.peer(), &s.net, SignatureForm::Raw);
                 s.round += 1;
                 s.state = post;
