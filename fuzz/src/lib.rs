@@ -6,6 +6,11 @@ use aesc_codec::id::Signature;
 use aesc_codec::jsonrpc::{self, ClientRequest, NodeEvent};
 use aesc_codec::object::Object;
 use aesc_codec::rlp::{self, Encoder, Item, ItemKind};
+use aesc_codec::state::mpt::{Node, NodeRef, Proof};
+use aesc_codec::state::{
+    Account, CallsTree, Channel, Contract, ContractCall, Mtree, OffChainState, StateTrees,
+    SubtreePoi, TreesPoi,
+};
 use aesc_codec::tx::{SignedTx, Tx};
 use serde_json::Value;
 
@@ -115,5 +120,195 @@ pub fn jsonrpc_frames(data: &[u8]) {
         let query = params.to_query();
         let again = jsonrpc::connect::ConnectParams::from_query(&query).expect("own query parses");
         assert_eq!(again.to_query(), query, "connect query is not idempotent");
+    }
+}
+
+/// State objects: the PoI (`pi_`), state trees (`ss_`), call-state tree (`cs_`) and the single
+/// objects Account, Channel, Contract and ContractCall. Whatever decodes re-encodes to exactly
+/// the same bytes (the state decoders accept only canonical input, so no exception is
+/// allowed), reads back from its JSON form, and yields hashes and proof lookups without
+/// panicking; a failed decode points inside the input.
+pub fn state_decode(data: &[u8]) {
+    if let Some(poi) = check_object::<TreesPoi>(data) {
+        check_poi(data, &poi);
+    }
+    if let Some(trees) = check_object::<StateTrees>(data) {
+        check_trees(data, &trees);
+    }
+    if let Some(calls) = check_object::<CallsTree>(data) {
+        let mpt_root = check_mtree(data, &calls.0);
+        assert_eq!(calls.0.root_hash(), mpt_root, "calls root differs");
+        let api = calls.to_api_string();
+        assert_eq!(CallsTree::from_api_str(&api).as_ref(), Ok(&calls), "cs_ string round trip");
+    }
+    if let Some(account) = check_object::<Account>(data) {
+        assert_eq!(Account::from_json(&account.to_json()).as_ref(), Ok(&account), "account JSON");
+    }
+    if let Some(channel) = check_object::<Channel>(data) {
+        assert_eq!(Channel::from_json(&channel.to_json()).as_ref(), Ok(&channel), "channel JSON");
+    }
+    if let Some(contract) = check_object::<Contract>(data) {
+        let again = Contract::from_json(&contract.to_json());
+        assert_eq!(again.as_ref(), Ok(&contract), "contract JSON");
+    }
+    if let Some(call) = check_object::<ContractCall>(data) {
+        assert_eq!(ContractCall::from_json(&call.to_json()).as_ref(), Ok(&call), "call JSON");
+    }
+}
+
+/// Decodes `T`; on success checks the exact re-encoding, on failure that the error position
+/// is inside the input.
+fn check_object<T: Object>(data: &[u8]) -> Option<T> {
+    match T::from_rlp(data) {
+        Ok(v) => {
+            assert_eq!(
+                v.to_rlp(),
+                data,
+                "state object decode/encode is not exact (tag {})",
+                T::TAG
+            );
+            Some(v)
+        }
+        Err(e) => {
+            assert!(e.position <= data.len(), "error position {} past the input", e.position);
+            None
+        }
+    }
+}
+
+/// Up to four 32-byte keys cut from the input (zero-padded), plus the empty key and a
+/// one-byte key: lookups of keys that are mostly absent.
+fn probe_keys(data: &[u8]) -> Vec<[u8; 32]> {
+    data.chunks(32)
+        .take(4)
+        .chain([&[][..], data.get(..1).unwrap_or_default()])
+        .map(|chunk| {
+            let mut key = [0u8; 32];
+            key.iter_mut().zip(chunk).for_each(|(k, c)| *k = *c);
+            key
+        })
+        .collect()
+}
+
+/// Packs an even number of nibbles into bytes.
+fn pack_nibbles(path: &[u8]) -> Option<Vec<u8>> {
+    let pairs = path.chunks_exact(2);
+    pairs.remainder().is_empty().then(|| pairs.map(|p| (p[0] << 4) | (p[1] & 0x0f)).collect())
+}
+
+/// Keys that the proof's nodes lead to from `root` (leaves and branch values), found by a
+/// bounded walk: lookups of keys that the proof may well prove.
+fn proven_keys(proof: &Proof, root: &[u8; 32]) -> Vec<Vec<u8>> {
+    let mut keys = Vec::new();
+    let mut stack: Vec<(Node, Vec<u8>)> =
+        proof.node(root).map(|n| (n.clone(), Vec::new())).into_iter().collect();
+    let mut budget = 64;
+    while let Some((node, path)) = stack.pop() {
+        if budget == 0 || keys.len() >= 8 {
+            break;
+        }
+        budget -= 1;
+        let joined = |more: &[u8]| [path.as_slice(), more].concat();
+        match node {
+            Node::Leaf { path: rest, .. } => keys.extend(pack_nibbles(&joined(&rest))),
+            Node::Extension { path: rest, child } => {
+                if let Some(c) = proof.node(&child) {
+                    stack.push((c.clone(), joined(&rest)));
+                }
+            }
+            Node::Branch { children, value } => {
+                if !value.is_empty() {
+                    keys.extend(pack_nibbles(&path));
+                }
+                for (nibble, child) in (0u8..).zip(children.iter()) {
+                    let next = match child {
+                        NodeRef::Empty => None,
+                        NodeRef::Hash(h) => proof.node(h).cloned(),
+                        NodeRef::Embedded(rlp) => Node::from_rlp(rlp).ok(),
+                    };
+                    if let Some(c) = next {
+                        stack.push((c, joined(&[nibble])));
+                    }
+                }
+            }
+        }
+    }
+    keys
+}
+
+fn check_poi(data: &[u8], poi: &TreesPoi) {
+    let _ = poi.root_hash();
+    let verified = poi.verify();
+    let again = TreesPoi::from_json(&poi.to_json()).expect("PoI JSON form reads back");
+    assert_eq!(&again, poi, "PoI JSON round trip");
+    assert_eq!(TreesPoi::from_api_str(&poi.to_api_string()).as_ref(), Ok(poi), "pi_ round trip");
+    let parts = [&poi.accounts, &poi.calls, &poi.channels, &poi.contracts, &poi.ns, &poi.oracles];
+    let mut keys: Vec<Vec<u8>> = probe_keys(data).iter().map(|k| k.to_vec()).collect();
+    for part in parts.into_iter().flatten() {
+        keys.extend(proven_keys(&part.proof, &part.root_hash));
+    }
+    for key in &keys {
+        for part in parts.into_iter().flatten() {
+            let _ = part.proof.lookup(&part.root_hash, key);
+        }
+        let _ = poi.contracts_value(key);
+        let Ok(key32) = <[u8; 32]>::try_from(key.as_slice()) else { continue };
+        let account = poi.account(&aesc_codec::id::AccountId(key32));
+        let contract = poi.contract(&aesc_codec::id::ContractId(key32));
+        if verified.is_err() {
+            assert!(account.is_err() && contract.is_err(), "lookup through an unverified PoI");
+        }
+    }
+}
+
+/// Checks one decoded subtree: a proof built from its entries answers every probed key as the
+/// tree does. Returns the root hash.
+fn check_mtree(data: &[u8], mtree: &Mtree) -> Option<[u8; 32]> {
+    let mpt = mtree.to_mpt();
+    let root = mpt.root_hash();
+    let mut keys: Vec<Vec<u8>> = mtree.values.iter().take(8).map(|v| v.key.clone()).collect();
+    keys.extend(probe_keys(data).iter().map(|k| k.to_vec()));
+    let proof = mpt.proof(keys.iter().map(Vec::as_slice));
+    match root {
+        None => assert!(proof.nodes.is_empty(), "proof of an empty tree"),
+        Some(root) => {
+            assert_eq!(proof.verify(), Ok(()), "own proof does not verify");
+            for key in &keys {
+                let found = proof.lookup(&root, key).expect("own proof answers its keys");
+                assert_eq!(found.as_deref(), mpt.get(key), "proof and tree disagree");
+            }
+        }
+    }
+    root
+}
+
+fn check_trees(data: &[u8], trees: &StateTrees) {
+    let again = StateTrees::from_json(&trees.to_json()).expect("state trees JSON reads back");
+    assert_eq!(&again, trees, "state trees JSON round trip");
+    let api = trees.to_api_string();
+    assert_eq!(StateTrees::from_api_str(&api).as_ref(), Ok(trees), "ss_ string round trip");
+    let hash = trees.state_hash();
+    // A PoI of every subtree, over the first few keys of each: it proves the same state hash.
+    let subtree = |m: &Mtree| {
+        check_mtree(data, m).map(|root_hash| {
+            let keys = m.values.iter().take(8).map(|v| v.key.as_slice());
+            SubtreePoi { root_hash, proof: m.to_mpt().proof(keys) }
+        })
+    };
+    let poi = TreesPoi {
+        accounts: subtree(&trees.accounts.0),
+        calls: subtree(&trees.calls.0),
+        channels: subtree(&trees.channels.0),
+        contracts: subtree(&trees.contracts.0),
+        ns: subtree(&trees.ns.0),
+        oracles: subtree(&trees.oracles.0),
+    };
+    assert_eq!(poi.root_hash(), hash, "a PoI of the trees proves another state hash");
+    assert_eq!(TreesPoi::from_rlp(&poi.to_rlp()).as_ref(), Ok(&poi), "built PoI round trip");
+    if let Ok(state) = OffChainState::from_trees(trees) {
+        assert_eq!(state.state_hash(), hash, "off-chain state hashes differently");
+        let participants: Vec<_> = state.accounts().map(|(id, _)| *id).take(2).collect();
+        let poi = state.poi(&participants).expect("PoI of present accounts");
+        assert_eq!(poi.root_hash(), hash, "off-chain PoI proves another state hash");
     }
 }
