@@ -1,0 +1,473 @@
+//! The channel protocol as the client runs it inside the I/O thread: it answers sign requests
+//! (after [`crate::policy`] checks), records co-signed states, tracks the FSM and completes the
+//! operation the user is waiting for.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use aesc_codec::crypto::{NetworkId, SecretKey};
+use aesc_codec::id::{FsmId, StateHash};
+use aesc_codec::jsonrpc::{GetBalances, Method, NodeEvent, Notification, SignTag, TxOptions};
+use aesc_codec::state::OffChainState;
+use aesc_codec::tx::{SignedTx, Update};
+use aesc_codec::Uint;
+use crossbeam_channel::Sender;
+use serde_json::Value;
+
+use crate::channel_config::OpenTerms;
+use crate::config::Deadlines;
+use crate::driver::{Handler, Io};
+use crate::error::{Error, RpcError, Timeout};
+use crate::events::{Event, EventSink};
+use crate::policy::SigningPolicy;
+use crate::store::StateStore;
+use crate::view::{ChannelView, Phase};
+
+mod notifications;
+mod signing;
+mod states;
+
+/// What a finished operation produced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    /// The channel is open.
+    Opened,
+    /// Re-attached to the running FSM (same FSM id).
+    Reconnected,
+    /// A stopped FSM was restarted (new FSM id) and the channel is open again.
+    Reestablished,
+    /// A new co-signed state of this round was recorded.
+    Round(u64),
+    /// The channel is closed on chain by this transaction.
+    Closed(Box<SignedTx>),
+    /// This transaction was posted on chain.
+    OnChain(Box<SignedTx>),
+    /// The channel was left with this state.
+    Left(Box<SignedTx>),
+}
+
+/// The user's operations.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum OpKind {
+    /// Open a new channel with these terms.
+    Open(OpenTerms),
+    /// Reconnect to the FSM `known`, or reestablish it.
+    Reattach {
+        /// The FSM id the client knows.
+        known: FsmId,
+    },
+    /// An off-chain update made of these updates.
+    Update(Vec<Update>),
+    /// Deposit.
+    Deposit(Uint, TxOptions),
+    /// Withdraw.
+    Withdraw(Uint, TxOptions),
+    /// Mutual close.
+    Shutdown(TxOptions),
+    /// Solo close.
+    CloseSolo(TxOptions),
+    /// Slash.
+    Slash(TxOptions),
+    /// Settle.
+    Settle(TxOptions),
+    /// Snapshot.
+    Snapshot(TxOptions),
+    /// Force progress with this call.
+    ForceProgress(Update),
+    /// Leave.
+    Leave,
+}
+
+/// An operation to start.
+#[derive(Debug)]
+pub(crate) struct Begin {
+    pub(crate) kind: OpKind,
+    /// The request that starts it (method and params).
+    pub(crate) request: Option<(&'static str, Value)>,
+    pub(crate) done: Sender<Result<Outcome, Error>>,
+}
+
+/// Commands from the channel handle.
+#[derive(Debug)]
+pub(crate) enum SessionCommand {
+    /// Start an operation.
+    Begin(Box<Begin>),
+    /// The caller stopped waiting for the current operation.
+    Abandon,
+}
+
+#[derive(Debug)]
+struct Op {
+    kind: OpKind,
+    phase: Timeout,
+    deadline: Instant,
+    done: Sender<Result<Outcome, Error>>,
+    seen_open: bool,
+    seen_closed: bool,
+    /// This client signed the transaction of this operation.
+    signed_own: bool,
+    awaiting_fetch: bool,
+    /// The outcome to report once the state is synced with the node after a reattach.
+    resync: Option<Outcome>,
+}
+
+/// What a signature given by this client waits for.
+#[derive(Debug, Clone)]
+struct Signed {
+    tag: SignTag,
+    tx: SignedTx,
+    /// For states: the round and (when computable) the balances it leads to.
+    next: Option<(u64, Option<OffChainState>)>,
+    /// Whether it was signed for the user's current operation (not a proposal of the peer).
+    for_op: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Purpose {
+    OpRequest,
+    SignReply(SignTag),
+    Abort,
+    Fetch,
+    Resync,
+    Keepalive,
+}
+
+/// The channel side of the I/O thread.
+#[derive(Debug)]
+pub(crate) struct Session {
+    key: SecretKey,
+    network: NetworkId,
+    policy: Arc<dyn SigningPolicy>,
+    fee_cap: Uint,
+    deadlines: Deadlines,
+    pub(crate) view: ChannelView,
+    shared: Arc<Mutex<ChannelView>>,
+    store: Option<StateStore>,
+    op: Option<Op>,
+    signed: Option<Signed>,
+    fsm_up: Option<Sender<Result<FsmId, Error>>>,
+    requests: HashMap<u64, Purpose>,
+    fetching: Option<StateHash>,
+    next_tag: u64,
+    /// Keeps the node's FSM from stopping an idle open channel (`timeout_idle`).
+    keepalive: Option<FsmKeepalive>,
+}
+
+/// Everything a session is made of.
+#[derive(Debug)]
+pub(crate) struct SessionSetup {
+    pub(crate) key: SecretKey,
+    pub(crate) network: NetworkId,
+    pub(crate) policy: Arc<dyn SigningPolicy>,
+    pub(crate) fee_cap: Uint,
+    pub(crate) deadlines: Deadlines,
+    pub(crate) view: ChannelView,
+    pub(crate) shared: Arc<Mutex<ChannelView>>,
+    pub(crate) store: Option<StateStore>,
+    /// How often an idle open channel sends the FSM a request; none for never.
+    pub(crate) fsm_keepalive: Option<Duration>,
+}
+
+/// When the FSM last heard from this client, and how often it must.
+#[derive(Debug)]
+struct FsmKeepalive {
+    interval: Duration,
+    last: Instant,
+}
+
+impl Session {
+    pub(crate) fn new(s: SessionSetup) -> Self {
+        let session = Session {
+            key: s.key,
+            network: s.network,
+            policy: s.policy,
+            fee_cap: s.fee_cap,
+            deadlines: s.deadlines,
+            view: s.view,
+            shared: s.shared,
+            store: s.store,
+            op: None,
+            signed: None,
+            fsm_up: None,
+            requests: HashMap::new(),
+            fetching: None,
+            next_tag: 1,
+            keepalive: s
+                .fsm_keepalive
+                .map(|interval| FsmKeepalive { interval, last: Instant::now() }),
+        };
+        session.publish();
+        session
+    }
+
+    /// Prepares for a new connection: the operation that the connection starts (open or
+    /// reattach) and who waits for `fsm_up`.
+    pub(crate) fn arm(
+        &mut self,
+        kind: OpKind,
+        done: Sender<Result<Outcome, Error>>,
+        fsm_up: Sender<Result<FsmId, Error>>,
+    ) {
+        self.requests.clear();
+        self.fetching = None;
+        self.signed = None;
+        if let Some(op) = self.op.take() {
+            let _ = op.done.try_send(Err(Error::Busy));
+        }
+        self.view.phase = match self.view.phase {
+            Phase::Closing | Phase::Closed => self.view.phase,
+            _ => Phase::Connecting,
+        };
+        self.op = Some(Op {
+            kind,
+            phase: Timeout::FsmUp,
+            deadline: Instant::now() + self.deadlines.fsm_up,
+            done,
+            seen_open: false,
+            seen_closed: false,
+            signed_own: false,
+            awaiting_fetch: false,
+            resync: None,
+        });
+        self.fsm_up = Some(fsm_up);
+        self.publish();
+    }
+
+    pub(crate) fn current_op(&self) -> Option<&OpKind> {
+        self.op.as_ref().map(|o| &o.kind)
+    }
+
+    pub(crate) fn network(&self) -> &NetworkId {
+        &self.network
+    }
+
+    pub(crate) fn policy(&self) -> &dyn SigningPolicy {
+        self.policy.as_ref()
+    }
+
+    pub(crate) fn fee_cap(&self) -> &Uint {
+        &self.fee_cap
+    }
+
+    /// Emits an event once the shared view reflects everything that led to it.
+    fn emit(&self, io: &Io<'_>, event: Event) {
+        self.publish();
+        io.emit(event);
+    }
+
+    fn publish(&self) {
+        let mut shared = self.shared.lock().unwrap_or_else(PoisonError::into_inner);
+        *shared = self.view.clone();
+    }
+
+    fn save(&self, io: &Io<'_>) {
+        if let Some(store) = &self.store {
+            if let Err(e) = store.save(&self.view) {
+                self.emit(io, Event::StoreFailed { error: Arc::new(e) });
+            }
+        }
+    }
+
+    fn tag(&mut self, purpose: Purpose) -> u64 {
+        let t = self.next_tag;
+        self.next_tag += 1;
+        self.requests.insert(t, purpose);
+        t
+    }
+
+    fn finish(&mut self, result: Result<Outcome, Error>) {
+        // The caller reads the view as soon as it wakes: publish first.
+        self.publish();
+        if result.is_err() && self.op.is_some() {
+            // A state signed for a failed operation may still be co-signed later; it is then
+            // recognised by its signatures and checked against the node's trees.
+            self.signed = None;
+        }
+        if let Some(op) = self.op.take() {
+            let _ = op.done.try_send(result);
+        }
+    }
+
+    fn set_phase(&mut self, phase: Timeout) {
+        let d = &self.deadlines;
+        let wait = match phase {
+            Timeout::FsmUp => d.fsm_up,
+            Timeout::Open => d.open,
+            Timeout::SignRequest => d.sign_request,
+            Timeout::CoSigned => d.co_signed,
+            Timeout::Leave => d.leave,
+            Timeout::Reestablish => d.reestablish,
+            _ => d.on_chain,
+        };
+        if let Some(op) = &mut self.op {
+            op.phase = phase;
+            op.deadline = Instant::now() + wait;
+        }
+    }
+
+    // ---- operations -------------------------------------------------------------------
+
+    fn begin(&mut self, b: Begin, io: &mut Io<'_>) {
+        if self.op.is_some() {
+            let _ = b.done.try_send(Err(Error::Busy));
+            return;
+        }
+        if let Err(e) = self.precondition(&b.kind) {
+            let _ = b.done.try_send(Err(e));
+            return;
+        }
+        let phase = if b.kind == OpKind::Leave { Timeout::Leave } else { Timeout::SignRequest };
+        self.op = Some(Op {
+            kind: b.kind,
+            phase,
+            deadline: Instant::now(),
+            done: b.done,
+            seen_open: false,
+            seen_closed: false,
+            signed_own: false,
+            awaiting_fetch: false,
+            resync: None,
+        });
+        self.set_phase(phase);
+        if let Some((method, params)) = b.request {
+            let tag = self.tag(Purpose::OpRequest);
+            io.request(method, &params, tag);
+        }
+    }
+
+    fn precondition(&self, kind: &OpKind) -> Result<(), Error> {
+        let phase = self.view.phase;
+        let need = |ok: bool, operation: &'static str, reason: &'static str| {
+            if ok {
+                Ok(())
+            } else {
+                Err(Error::InvalidState { operation, reason })
+            }
+        };
+        match kind {
+            OpKind::Open(_) | OpKind::Reattach { .. } => Ok(()),
+            OpKind::Update(_) => need(phase == Phase::Open, "update", "the channel is not open"),
+            OpKind::Deposit(..) => need(phase == Phase::Open, "deposit", "the channel is not open"),
+            OpKind::Withdraw(..) => {
+                need(phase == Phase::Open, "withdraw", "the channel is not open")
+            }
+            OpKind::Snapshot(_) => {
+                need(phase == Phase::Open, "snapshot", "the channel is not open")
+            }
+            OpKind::Leave => need(phase == Phase::Open, "leave", "the channel is not open"),
+            OpKind::CloseSolo(_) => {
+                need(phase == Phase::Open, "close solo", "the channel is not open")
+            }
+            OpKind::Shutdown(_) | OpKind::ForceProgress(_) => need(
+                matches!(phase, Phase::Open | Phase::Closing),
+                "shutdown",
+                "the channel is neither open nor closing",
+            ),
+            OpKind::Slash(_) | OpKind::Settle(_) => {
+                need(phase == Phase::Closing, "settle or slash", "the channel is not closing")
+            }
+        }
+    }
+}
+
+impl Handler for Session {
+    type Command = SessionCommand;
+
+    fn on_notification(&mut self, n: Notification, io: &mut Io<'_>) {
+        if let Some(k) = self.keepalive.as_mut() {
+            k.last = Instant::now();
+        }
+        let channel_id = n.channel_id;
+        match NodeEvent::from_notification(&n) {
+            Ok(e) => self.on_event(channel_id, e, io),
+            Err(_) => {
+                self.emit(io, Event::Node(NodeEvent::Unknown { method: n.method, data: n.data }))
+            }
+        }
+    }
+
+    fn on_response(&mut self, tag: u64, result: Result<Value, RpcError>, io: &mut Io<'_>) {
+        match self.requests.remove(&tag) {
+            Some(Purpose::OpRequest) => {
+                if let Err(e) = result {
+                    self.finish(Err(Error::from(e)));
+                }
+            }
+            Some(Purpose::SignReply(t)) => self.on_reply_result(t, result, io),
+            Some(Purpose::Abort) => {
+                if let Err(e) = result {
+                    self.emit(io, Event::RpcError(e));
+                }
+            }
+            Some(Purpose::Fetch) => self.on_fetched(result, io),
+            Some(Purpose::Resync) => self.on_resynced(result, io),
+            Some(Purpose::Keepalive) | None => {}
+        }
+    }
+
+    fn on_unmatched_error(&mut self, error: RpcError, io: &mut Io<'_>) {
+        if self.view.phase == Phase::Connecting {
+            if let Some(tx) = self.fsm_up.take() {
+                let _ = tx.try_send(Err(Error::Rejected(Box::new(error.clone()))));
+            }
+            self.finish(Err(Error::Rejected(Box::new(error.clone()))));
+        }
+        self.emit(io, Event::RpcError(error));
+    }
+
+    fn on_command(&mut self, command: SessionCommand, io: &mut Io<'_>) {
+        match command {
+            SessionCommand::Begin(b) => self.begin(*b, io),
+            SessionCommand::Abandon => {
+                self.op = None;
+            }
+        }
+    }
+
+    fn on_tick(&mut self, now: Instant, io: &mut Io<'_>) {
+        let idle = self.op.is_none() && self.view.phase == Phase::Open;
+        if let Some(k) = self.keepalive.as_mut() {
+            if !idle {
+                k.last = now;
+            } else if now.saturating_duration_since(k.last) >= k.interval {
+                k.last = now;
+                let tag = self.tag(Purpose::Keepalive);
+                io.request(
+                    GetBalances::NAME,
+                    &GetBalances { accounts: vec![self.view.me] }.to_params(),
+                    tag,
+                );
+            }
+        }
+        if let Some(op) = &self.op {
+            if now >= op.deadline {
+                let phase = op.phase;
+                if phase == Timeout::FsmUp {
+                    if let Some(tx) = self.fsm_up.take() {
+                        let _ = tx.try_send(Err(Error::Timeout(Timeout::FsmUp)));
+                    }
+                }
+                self.finish(Err(Error::Timeout(phase)));
+            }
+        }
+    }
+
+    fn on_close_requested(&mut self) {
+        let cause = Arc::new(Error::Closed);
+        if let Some(tx) = self.fsm_up.take() {
+            let _ = tx.try_send(Err(Error::Disconnected(cause.clone())));
+        }
+        self.finish(Err(Error::Disconnected(cause)));
+    }
+
+    fn on_end(&mut self, cause: &Arc<Error>, _events: &EventSink) {
+        if let Some(tx) = self.fsm_up.take() {
+            let _ = tx.try_send(Err(Error::Disconnected(cause.clone())));
+        }
+        self.finish(Err(Error::Disconnected(cause.clone())));
+        self.requests.clear();
+        self.fetching = None;
+        self.publish();
+    }
+}

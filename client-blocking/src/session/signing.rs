@@ -1,0 +1,80 @@
+//! Sign requests: each is reviewed (see `review`), then signed and answered, or refused with
+//! an abort.
+
+use aesc_codec::crypto::SignatureForm;
+use aesc_codec::jsonrpc::{EncodedTx, SignAbort, SignReply, SignRequest, SignTag};
+use aesc_codec::object::Object;
+use serde_json::Value;
+
+use crate::checks;
+use crate::driver::Io;
+use crate::error::{Error, RpcError, Timeout};
+use crate::events::Event;
+use crate::policy::Refusal;
+
+use super::{Purpose, Session, Signed};
+
+impl Session {
+    pub(super) fn on_sign_request(&mut self, req: SignRequest, io: &mut Io<'_>) {
+        let tag = req.tag;
+        let for_op = self.op.is_some() && (!checks::is_ack(tag) || tag == SignTag::ResponderSign);
+        let reviewed = self.review(&req).and_then(|plan| {
+            // One operation, one transaction: a repeat of the one signed (a node resending after
+            // a reconnect) is signed again, any other is not.
+            let again = for_op && self.op.as_ref().is_some_and(|o| o.signed_own);
+            let same = self.signed.as_ref().is_some_and(|s| checks::same_inner(&s.tx, &plan.tx));
+            if again && !same {
+                Err(Refusal::AlreadySigned { tag })
+            } else {
+                Ok(plan)
+            }
+        });
+        match reviewed {
+            Ok(plan) => {
+                let mut tx = plan.tx;
+                tx.sign(&self.key, &self.network, SignatureForm::Raw);
+                let reply =
+                    SignReply { tag, signed_tx: EncodedTx::from_bytes(&tx.to_rlp()) }.to_params();
+                let t = self.tag(Purpose::SignReply(tag));
+                io.request(tag.reply_method(), &reply, t);
+                if checks::is_ack(tag) {
+                    self.emit(io, Event::Accepted { tag, round: plan.next.as_ref().map(|n| n.0) });
+                }
+                let on_chain = !matches!(tag, SignTag::Update | SignTag::UpdateAck)
+                    && !matches!(tag, SignTag::InitiatorSign | SignTag::ResponderSign);
+                self.signed = Some(Signed { tag, tx, next: plan.next, for_op });
+                if let Some(op) = self.op.as_mut().filter(|_| for_op) {
+                    op.signed_own = true;
+                    if op.phase == Timeout::SignRequest {
+                        self.set_phase(if on_chain { Timeout::OnChain } else { Timeout::CoSigned });
+                    }
+                }
+            }
+            Err(refusal) => {
+                let abort = SignAbort { tag, error: refusal.abort_code() }.to_params();
+                let t = self.tag(Purpose::Abort);
+                io.request(tag.reply_method(), &abort, t);
+                let own = self.op.is_some() && !checks::is_ack(tag);
+                if own || tag == SignTag::ResponderSign {
+                    self.finish(Err(Error::from(refusal.clone())));
+                }
+                self.emit(io, Event::Refused { tag, refusal });
+            }
+        }
+    }
+
+    pub(super) fn on_reply_result(
+        &mut self,
+        tag: SignTag,
+        result: Result<Value, RpcError>,
+        io: &Io<'_>,
+    ) {
+        if let Err(e) = result {
+            self.emit(io, Event::RpcError(e.clone()));
+            self.signed = None;
+            if !checks::is_ack(tag) || tag == SignTag::ResponderSign {
+                self.finish(Err(Error::from(e)));
+            }
+        }
+    }
+}
