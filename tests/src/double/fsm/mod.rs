@@ -13,6 +13,7 @@ mod alter;
 mod open;
 mod ops;
 mod queries;
+mod replies;
 mod session;
 
 use std::time::{Duration, Instant};
