@@ -113,8 +113,10 @@ fn tcp_of_stream(s: &MaybeTlsStream<TcpStream>) -> Option<&TcpStream> {
 fn connect_tcp(target: &Target, timeout: Duration) -> Result<TcpStream, Error> {
     let addr_text = format!("{}:{}", target.host, target.port);
     let connect_err = |source| Error::Connect { addr: addr_text.clone(), source };
-    let addrs: Vec<SocketAddr> =
-        (target.host.as_str(), target.port).to_socket_addrs().map_err(connect_err)?.collect();
+    let addrs = resolve(&target.host, target.port, timeout).map_err(|e| match e {
+        Some(e) => connect_err(e),
+        None => Error::Timeout(Timeout::Connect),
+    })?;
     let mut last = io::Error::new(io::ErrorKind::NotFound, "no address resolved");
     for addr in addrs {
         match TcpStream::connect_timeout(&addr, timeout) {
@@ -130,6 +132,28 @@ fn connect_tcp(target: &Target, timeout: Duration) -> Result<TcpStream, Error> {
         return Err(Error::Timeout(Timeout::Connect));
     }
     Err(connect_err(last))
+}
+
+/// The addresses of `host`; a name lookup that takes longer than `timeout` gives `Err(None)`
+/// (the system resolver has no deadline of its own, so it runs on a helper thread that is left
+/// to finish on its own).
+fn resolve(host: &str, port: u16, timeout: Duration) -> Result<Vec<SocketAddr>, Option<io::Error>> {
+    let literal = host.trim_start_matches('[').trim_end_matches(']');
+    if let Ok(ip) = literal.parse::<std::net::IpAddr>() {
+        return Ok(vec![SocketAddr::new(ip, port)]);
+    }
+    let (tx, rx) = crossbeam_channel::bounded(1);
+    let name = host.to_owned();
+    std::thread::Builder::new()
+        .name("aesc-resolve".into())
+        .spawn(move || {
+            let _ = tx.send((name.as_str(), port).to_socket_addrs().map(Iterator::collect));
+        })
+        .map_err(Some)?;
+    match rx.recv_timeout(timeout) {
+        Ok(r) => r.map_err(Some),
+        Err(_) => Err(None),
+    }
 }
 
 fn set_timeouts(s: &TcpStream, d: Duration) -> io::Result<()> {
@@ -189,6 +213,16 @@ mod tests {
             Err(Error::Url { reason: UrlError::Scheme, .. })
         ));
         assert!(matches!(parse_url("ws//x"), Err(Error::Url { .. })));
+    }
+
+    #[test]
+    fn addresses_resolve_within_the_deadline() {
+        let d = Duration::from_secs(5);
+        assert_eq!(resolve("127.0.0.1", 7, d).unwrap(), vec!["127.0.0.1:7".parse().unwrap()]);
+        assert_eq!(resolve("[::1]", 7, d).unwrap(), vec!["[::1]:7".parse().unwrap()]);
+        assert!(resolve("localhost", 7, d).unwrap().iter().all(|a| a.ip().is_loopback()));
+        // A name the resolver rejects is a connect error, not a panic.
+        assert!(matches!(resolve("bad host name", 7, d), Err(Some(_))));
     }
 
     #[test]
