@@ -195,7 +195,7 @@ impl Channel {
         };
         self.conn = Some(conn);
         *self.pending.lock().unwrap_or_else(PoisonError::into_inner) = Some(done_rx);
-        let wait = self.cfg.deadlines.fsm_up + Duration::from_secs(1);
+        let wait = self.cfg.deadlines.fsm_up.saturating_add(Duration::from_secs(1));
         match up_rx.recv_timeout(wait) {
             Ok(Ok(_)) => Ok(()),
             Ok(Err(e)) => Err(e),
@@ -225,7 +225,10 @@ impl Channel {
             };
         };
         let d = &self.cfg.deadlines;
-        let wait = d.fsm_up + d.open.max(d.reestablish) + Duration::from_secs(1);
+        let wait = d
+            .fsm_up
+            .saturating_add(d.open.max(d.reestablish))
+            .saturating_add(Duration::from_secs(1));
         self.wait_outcome(&rx, wait).map(|_| ())
     }
 
@@ -346,7 +349,9 @@ impl Channel {
         let begin = Begin { kind, request, done };
         conn.send(Command::Session(SessionCommand::Begin(Box::new(begin))), conn.call_timeout())?;
         let d = &self.cfg.deadlines;
-        let wait = d.sign_request + d.co_signed.max(d.on_chain) + d.leave + Duration::from_secs(1);
+        let wait = [d.co_signed.max(d.on_chain), d.leave, Duration::from_secs(1)]
+            .into_iter()
+            .fold(d.sign_request, Duration::saturating_add);
         self.wait_outcome(&rx, wait)
     }
 

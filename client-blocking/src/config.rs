@@ -160,3 +160,10 @@ impl Deadlines {
         }
     }
 }
+
+/// `now + d`, or a point a century away when `d` is too long to add (a user may pass
+/// `Duration::MAX` to mean "no deadline").
+pub(crate) fn after(now: std::time::Instant, d: Duration) -> std::time::Instant {
+    const CENTURY: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+    now.checked_add(d).or_else(|| now.checked_add(CENTURY)).unwrap_or(now)
+}

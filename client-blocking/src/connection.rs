@@ -117,7 +117,7 @@ impl<H: Handler> Connection<H> {
         params: &Value,
         timeout: Duration,
     ) -> Result<Value, Error> {
-        let deadline = Instant::now() + timeout;
+        let deadline = crate::config::after(Instant::now(), timeout);
         let id = self.next_id();
         let (reply, answer) = crossbeam_channel::bounded(1);
         let frame = frame::request(id, method, params);

@@ -21,7 +21,7 @@ use tungstenite::protocol::frame::coding::CloseCode;
 use tungstenite::{Message, WebSocket};
 
 use crate::command::{Command, Reply};
-use crate::config::ConnectionConfig;
+use crate::config::{after, ConnectionConfig};
 use crate::error::{Error, RpcError, Timeout};
 use crate::events::{Event, EventSink};
 use crate::frame;
@@ -126,7 +126,7 @@ impl<S: Read + Write, H: Handler, W: Wait> Driver<S, H, W> {
         let mut pending: PendingCalls<Reply> = PendingCalls::default();
         let mut frames: Vec<String> = Vec::new();
         let mut last_rx = Instant::now();
-        let mut next_ping = cfg.ping_interval.map(|p| Instant::now() + p);
+        let mut next_ping = cfg.ping_interval.map(|p| after(Instant::now(), p));
         let mut closing: Option<(Instant, Error)> = None;
 
         let cause = 'run: loop {
@@ -212,7 +212,7 @@ impl<S: Read + Write, H: Handler, W: Wait> Driver<S, H, W> {
                                 });
                                 if closing.is_none() {
                                     closing = Some((
-                                        Instant::now() + cfg.close_timeout,
+                                        after(Instant::now(), cfg.close_timeout),
                                         Error::ClosedByNode { code, reason },
                                     ));
                                 }
@@ -256,7 +256,7 @@ impl<S: Read + Write, H: Handler, W: Wait> Driver<S, H, W> {
                     break 'run Error::Timeout(Timeout::Close);
                 }
             } else if let (Some(ping), Some(interval)) = (next_ping, cfg.ping_interval) {
-                if now.duration_since(last_rx) > interval + cfg.keepalive_timeout {
+                if now.duration_since(last_rx) > interval.saturating_add(cfg.keepalive_timeout) {
                     break 'run Error::Timeout(Timeout::Keepalive);
                 }
                 if now >= ping {
@@ -265,7 +265,7 @@ impl<S: Read + Write, H: Handler, W: Wait> Driver<S, H, W> {
                             break 'run Error::WebSocket(Box::new(e));
                         }
                     }
-                    next_ping = Some(now + interval);
+                    next_ping = Some(after(now, interval));
                     continue;
                 }
             }
@@ -317,7 +317,7 @@ fn begin_close<S: Read + Write>(
     let frame = tungstenite::protocol::CloseFrame { code: CloseCode::Normal, reason: "".into() };
     // A failure here shows up again on the next read.
     let _ = ws.close(Some(frame));
-    (Instant::now() + cfg.close_timeout, cause)
+    (after(Instant::now(), cfg.close_timeout), cause)
 }
 
 /// The owner closed the connection: answers still in flight are not waited for.

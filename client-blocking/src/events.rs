@@ -129,7 +129,7 @@ impl Events {
         timeout: Duration,
         mut pred: impl FnMut(&Event) -> bool,
     ) -> Option<Event> {
-        let deadline = Instant::now() + timeout;
+        let deadline = crate::config::after(Instant::now(), timeout);
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             match self.recv_timeout(left) {

@@ -49,7 +49,7 @@ pub(crate) fn parse_url(url: &str) -> Result<Target, Error> {
 pub(crate) fn open(url: &str, cfg: &ConnectionConfig) -> Result<Socket, Error> {
     let target = parse_url(url)?;
     let stream = connect_tcp(&target, cfg.connect_timeout)?;
-    let deadline = Instant::now() + cfg.handshake_timeout;
+    let deadline = crate::config::after(Instant::now(), cfg.handshake_timeout);
     let handshake_err =
         |e: tungstenite::Error| Error::Handshake { host: target.host.clone(), source: Box::new(e) };
     set_timeouts(&stream, remaining(deadline)?).map_err(|e| handshake_err(e.into()))?;

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use aesc_client::aesc_codec::jsonrpc::{NodeEvent, OnChainInfo, TxOptions};
 use aesc_client::aesc_codec::tx::Tx;
-use aesc_client::{Channel, Error, Event, Phase, Role};
+use aesc_client::{Channel, ConnectionConfig, Deadlines, Error, Event, Phase, Role};
 use aesc_testkit::double::Role as NodeRole;
 use common::*;
 
@@ -484,5 +484,25 @@ fn a_closing_channel_reestablishes_into_closing_and_settles() {
         let tx = ch.settle(TxOptions::default()).unwrap();
         let Tx::ChannelSettle(s) = tx.innermost_tx() else { panic!("{tx:?}") };
         assert_eq!(s.initiator_amount_final.to_u64(), Some(INITIATOR_AMOUNT - PUSH - 10));
+    });
+}
+
+#[test]
+fn unbounded_deadlines_do_not_overflow() {
+    within(LIMIT, || {
+        let node = node();
+        let forever = ConnectionConfig::default()
+            .ping_interval(Some(Duration::MAX))
+            .call_timeout(Duration::MAX);
+        let b = |role, me, peer| {
+            builder(&node, role, me, peer)
+                .deadlines(Deadlines::all(Duration::MAX))
+                .connection(forever.clone())
+        };
+        let p = open_with(b(Role::Initiator, 1, 2), b(Role::Responder, 2, 1));
+        assert_eq!(p.initiator.transfer(&p.r(), 1u64).unwrap(), 2);
+        let seen =
+            p.responder.events().wait_for(Duration::MAX, |e| matches!(e, Event::CoSigned { .. }));
+        assert!(seen.is_some());
     });
 }

@@ -16,7 +16,7 @@ use crossbeam_channel::Sender;
 use serde_json::Value;
 
 use crate::channel_config::OpenTerms;
-use crate::config::Deadlines;
+use crate::config::{after, Deadlines};
 use crate::driver::{Handler, Io};
 use crate::error::{Error, RpcError, Timeout};
 use crate::events::{Event, EventSink};
@@ -222,7 +222,7 @@ impl Session {
         self.op = Some(Op {
             kind,
             phase: Timeout::FsmUp,
-            deadline: Instant::now() + self.deadlines.fsm_up,
+            deadline: after(Instant::now(), self.deadlines.fsm_up),
             done,
             seen_open: false,
             seen_closed: false,
@@ -302,7 +302,7 @@ impl Session {
         };
         if let Some(op) = &mut self.op {
             op.phase = phase;
-            op.deadline = Instant::now() + wait;
+            op.deadline = after(Instant::now(), wait);
         }
     }
 
