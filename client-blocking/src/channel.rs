@@ -246,7 +246,7 @@ impl Channel {
                         Duration::from_millis(100),
                     );
                 }
-                Err(Error::Timeout(Timeout::OnChain))
+                Err(Error::Timeout(Timeout::Operation))
             }
             Err(RecvTimeoutError::Disconnected) => Err(self.disconnected()),
         }

@@ -193,6 +193,9 @@ pub enum Timeout {
     Leave,
     /// Waiting for a reestablished or reconnected channel to be usable.
     Reestablish,
+    /// The whole operation, past the sum of its phase deadlines: the backstop for an I/O thread
+    /// that did not report (each phase's own deadline normally fires first, naming it).
+    Operation,
 }
 
 impl Timeout {
@@ -211,6 +214,7 @@ impl Timeout {
             Timeout::OnChain => "on-chain confirmation",
             Timeout::Leave => "leave",
             Timeout::Reestablish => "reestablish",
+            Timeout::Operation => "operation",
         }
     }
 }
