@@ -506,3 +506,40 @@ fn unbounded_deadlines_do_not_overflow() {
         assert!(seen.is_some());
     });
 }
+
+#[test]
+fn assumed_minimum_depth_opens_without_waiting_for_blocks() {
+    within(LIMIT, || {
+        // Blocks only on demand, and a depth of 10: the channel opens because both parties
+        // assume the depth once the create tx is included.
+        let node = aesc_testkit::double::spawn(
+            aesc_testkit::double::Config::new()
+                .with_network_id(NETWORK)
+                .with_minimum_depth(10)
+                .with_block_interval(Duration::from_secs(600)),
+        )
+        .unwrap();
+        let responder = Channel::connect(builder(&node, Role::Responder, 2, 1).build().unwrap());
+        let initiator = Channel::connect(builder(&node, Role::Initiator, 1, 2).build().unwrap());
+        let (initiator, responder) = (initiator.unwrap(), responder.unwrap());
+        let pushed = initiator.events().wait_for(Duration::from_secs(10), |e| {
+            matches!(e, Event::Node(NodeEvent::OnChainTx(t)) if t.info == OnChainInfo::FundingSigned)
+        });
+        assert!(pushed.is_some());
+        node.mine_blocks(1);
+        for ch in [&initiator, &responder] {
+            let included = ch.events().wait_for(Duration::from_secs(10), |e| {
+                matches!(e, Event::Node(NodeEvent::OnChainTx(t)) if t.info == OnChainInfo::ChannelChanged)
+            });
+            let Some(Event::Node(NodeEvent::OnChainTx(t))) = included else {
+                panic!("{included:?}")
+            };
+            let tx = aesc_client::aesc_codec::tx::SignedTx::from_api_str(t.tx.as_str()).unwrap();
+            let r = ch.assume_minimum_depth(&tx.hash());
+            assert!(r.is_ok(), "{:?} {:?} {r:?}", ch.config().role(), ch.view().phase);
+        }
+        initiator.wait_open().unwrap();
+        responder.wait_open().unwrap();
+        assert_eq!(initiator.transfer(&responder.config().account(), 1u64).unwrap(), 2);
+    });
+}
