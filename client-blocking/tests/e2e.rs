@@ -314,21 +314,34 @@ fn leave_by_the_responder_and_reestablish() {
     leave_and_reestablish_both_parties(Role::Responder);
 }
 
+fn reconnect_keeps_the_fsm(role: Role) {
+    let node = node();
+    let mut p = open(&node);
+    p.initiator.transfer(&p.r(), 1u64).unwrap();
+    wait_round(&p.responder, 2);
+    let (ch, other) = match role {
+        Role::Initiator => (&mut p.initiator, &p.responder),
+        Role::Responder => (&mut p.responder, &p.initiator),
+    };
+    let peer = other.config().account();
+    let fsm = ch.fsm_id();
+    ch.disconnect();
+    assert!(!ch.is_connected());
+    let r = ch.transfer(&peer, 1u64);
+    assert!(matches!(r, Err(Error::Disconnected(_))), "{r:?}");
+    ch.reconnect().unwrap();
+    assert_eq!(ch.fsm_id(), fsm, "the same FSM is re-attached");
+    assert_eq!(ch.transfer(&peer, 1u64).unwrap(), 3);
+}
+
 #[test]
 fn reconnect_after_a_dropped_socket_keeps_the_fsm() {
-    within(LIMIT, || {
-        let node = node();
-        let mut p = open(&node);
-        p.initiator.transfer(&p.r(), 1u64).unwrap();
-        let fsm = p.initiator.fsm_id();
-        p.initiator.disconnect();
-        assert!(!p.initiator.is_connected());
-        let r = p.initiator.transfer(&p.r(), 1u64);
-        assert!(matches!(r, Err(Error::Disconnected(_))), "{r:?}");
-        p.initiator.reconnect().unwrap();
-        assert_eq!(p.initiator.fsm_id(), fsm, "the same FSM is re-attached");
-        assert_eq!(p.initiator.transfer(&p.r(), 1u64).unwrap(), 3);
-    });
+    within(LIMIT, || reconnect_keeps_the_fsm(Role::Initiator));
+}
+
+#[test]
+fn the_responder_reconnects_after_a_dropped_socket() {
+    within(LIMIT, || reconnect_keeps_the_fsm(Role::Responder));
 }
 
 #[test]
@@ -347,19 +360,26 @@ fn resume_from_a_saved_view_in_a_new_handle() {
     });
 }
 
+fn ping_and_stop_by(role: Role) {
+    let node = node();
+    let p = open(&node);
+    p.initiator.ping().unwrap();
+    p.responder.ping().unwrap();
+    let ch = if role == Role::Initiator { &p.initiator } else { &p.responder };
+    ch.stop().unwrap();
+    let died = ch.events().wait_for(Duration::from_secs(5), |e| e.info() == Some("died"));
+    assert!(died.is_some());
+    assert_eq!(ch.view().phase, Phase::Stopped);
+}
+
 #[test]
 fn ping_and_stop() {
-    within(LIMIT, || {
-        let node = node();
-        let p = open(&node);
-        p.initiator.ping().unwrap();
-        p.responder.ping().unwrap();
-        p.initiator.stop().unwrap();
-        let died =
-            p.initiator.events().wait_for(Duration::from_secs(5), |e| e.info() == Some("died"));
-        assert!(died.is_some());
-        assert_eq!(p.initiator.view().phase, Phase::Stopped);
-    });
+    within(LIMIT, || ping_and_stop_by(Role::Initiator));
+}
+
+#[test]
+fn ping_and_stop_by_the_responder() {
+    within(LIMIT, || ping_and_stop_by(Role::Responder));
 }
 
 #[test]
