@@ -88,10 +88,11 @@ pub fn run(args: Args) -> Result<(), BoxError> {
     let embedded;
     let (url, network, initiator_key, responder_key, host) = match &args.node {
         None => {
+            let network_id = args.network_id.clone().unwrap_or_else(|| "ae_dev".into());
             embedded = Some(
                 double::spawn(
                     double::Config::new()
-                        .with_network_id("ae_dev")
+                        .with_network_id(network_id.as_str())
                         .with_minimum_depth(1)
                         .with_block_interval(Duration::from_millis(50)),
                 )
@@ -107,7 +108,7 @@ pub fn run(args: Args) -> Result<(), BoxError> {
             println!("node double listening on {}", node.url());
             (
                 node.url(),
-                NetworkId::new(args.network_id.clone().unwrap_or_else(|| "ae_dev".into())),
+                NetworkId::new(network_id),
                 key(&args.initiator_key)?,
                 key(&args.responder_key)?,
                 args.responder_host.clone().unwrap_or_else(|| "127.0.0.1".into()),
@@ -379,6 +380,9 @@ mod tests {
         }
         let cli = Cli::parse_from(["demo", "--timeout", "30", "--param", "timeout_idle=600000"]);
         assert!(cli.args.node.is_none());
+        run(cli.args).unwrap();
+        // Another network id: the embedded double checks signatures for that network.
+        let cli = Cli::parse_from(["demo", "--timeout", "30", "--network-id", "ae_uat"]);
         run(cli.args).unwrap();
     }
 
