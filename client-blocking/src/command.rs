@@ -27,6 +27,4 @@ pub(crate) enum Command<C> {
     },
     /// A command for the session running inside the I/O thread.
     Session(C),
-    /// Close the connection (close handshake, then the thread ends).
-    Close,
 }

@@ -142,7 +142,6 @@ impl<H: Handler> Connection<H> {
     pub(crate) fn request_close(&self) {
         if self.is_alive() {
             self.shared.close.store(true, Ordering::Release);
-            let _ = self.commands.try_send(Command::Close);
             let _ = self.waker.wake();
         }
     }
@@ -152,7 +151,6 @@ impl<H: Handler> Connection<H> {
         let join = self.join.take()?;
         if self.is_alive() {
             self.shared.close.store(true, Ordering::Release);
-            let _ = self.commands.try_send(Command::Close);
             let _ = self.waker.wake();
         }
         join.join().ok()

@@ -132,9 +132,7 @@ impl<S: Read + Write, H: Handler, W: Wait> Driver<S, H, W> {
         let cause = 'run: loop {
             // 1. Commands from the handles.
             if closing.is_none() && shared.close.load(Ordering::Acquire) {
-                closing = Some(begin_close(&mut ws, &cfg, Error::Closed));
-                fail_callers(&mut pending);
-                handler.on_close_requested();
+                closing = Some(owner_close(&mut ws, &cfg, &mut pending, &mut handler));
             }
             if closing.is_none() {
                 loop {
@@ -142,9 +140,7 @@ impl<S: Read + Write, H: Handler, W: Wait> Driver<S, H, W> {
                         Ok(c) => c,
                         Err(TryRecvError::Empty) => break,
                         Err(TryRecvError::Disconnected) => {
-                            closing = Some(begin_close(&mut ws, &cfg, Error::Closed));
-                            fail_callers(&mut pending);
-                            handler.on_close_requested();
+                            closing = Some(owner_close(&mut ws, &cfg, &mut pending, &mut handler));
                             break;
                         }
                     };
@@ -165,12 +161,6 @@ impl<S: Read + Write, H: Handler, W: Wait> Driver<S, H, W> {
                                 events: &events,
                             };
                             handler.on_command(c, &mut io);
-                        }
-                        Command::Close => {
-                            closing = Some(begin_close(&mut ws, &cfg, Error::Closed));
-                            fail_callers(&mut pending);
-                            handler.on_close_requested();
-                            break;
                         }
                     }
                 }
@@ -307,6 +297,20 @@ fn take_cause(closing: &mut Option<(Instant, Error)>, e: tungstenite::Error) -> 
         Some((_, c)) => c,
         None => Error::WebSocket(Box::new(e)),
     }
+}
+
+/// The owner closed the connection (or dropped every handle): the close handshake starts,
+/// waiting callers fail, and the handler is told.
+fn owner_close<S: Read + Write, H: Handler>(
+    ws: &mut WebSocket<S>,
+    cfg: &ConnectionConfig,
+    pending: &mut PendingCalls<Reply>,
+    handler: &mut H,
+) -> (Instant, Error) {
+    let closing = begin_close(ws, cfg, Error::Closed);
+    fail_callers(pending);
+    handler.on_close_requested();
+    closing
 }
 
 fn begin_close<S: Read + Write>(
