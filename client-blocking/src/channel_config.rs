@@ -8,11 +8,10 @@ use std::time::Duration;
 
 use aesc_codec::crypto::{NetworkId, SecretKey};
 use aesc_codec::id::{AccountId, ChannelId, FsmId};
+use aesc_codec::jsonrpc::connect::ConnectError;
 use aesc_codec::Uint;
 
 use crate::config::{ConnectionConfig, Deadlines};
-use aesc_codec::jsonrpc::connect::ConnectError;
-
 use crate::params::{ConnectParams, InitiatorId, OpenParams, Role, Session};
 use crate::policy::{DefaultPolicy, SigningPolicy};
 

@@ -12,8 +12,9 @@
 //! a [`SigningPolicy`]. The [`DefaultPolicy`] accepts only changes that do not reduce the
 //! user's own balance (beyond the user's share of a mutual close fee, which is checked against
 //! the node's rule and the fee cap), and so refuses changes whose result this client cannot
-//! compute (the other party's contract updates: their state hash is the VM's word). A refusal answers the node with an abort code and
-//! surfaces as [`crate::Error::Refused`] or [`crate::Event::Refused`].
+//! compute (the other party's contract updates: their state hash is the VM's word). A refusal
+//! answers the node with an abort code and surfaces as [`crate::Error::Refused`] or
+//! [`crate::Event::Refused`].
 
 use std::fmt;
 

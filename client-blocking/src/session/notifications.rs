@@ -224,12 +224,10 @@ impl Session {
     pub(super) fn on_peer_force_progress(&mut self, tx: &SignedTx, io: &mut Io<'_>) {
         let aesc_codec::tx::Tx::ChannelForceProgress(fp) = tx.innermost_tx() else { return };
         let peer = self.view.peer();
-        let builds_on_latest = match fp.payload.signed_tx() {
-            Some(p) => checks::payload_is_latest(Some(p), self.view.latest.as_ref()).is_ok(),
-            // Empty: the state on chain, which is the latest only if a force progress put it
-            // there (this client knows no balances without trees).
-            None => self.view.latest.is_some(),
-        };
+        // An empty payload names the state on chain; the round check below ties it to ours.
+        let builds_on_latest = self.view.latest.as_ref().is_some_and(|latest| {
+            fp.payload.signed_tx().is_none_or(|p| checks::same_inner(p, latest))
+        });
         let genuine = Some(fp.channel_id) == self.view.channel_id
             && fp.from_id == peer
             && fp.round == self.view.round.saturating_add(1)

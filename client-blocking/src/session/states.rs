@@ -130,7 +130,12 @@ impl Session {
 
     pub(super) fn fetch_state(&mut self, expected: StateHash, io: &mut Io<'_>) {
         self.fetching = Some(expected);
-        let tag = self.tag(Purpose::Fetch);
+        self.ask_offchain_state(Purpose::Fetch, io);
+    }
+
+    /// Asks the node for its off-chain state; the answer goes where `purpose` says.
+    fn ask_offchain_state(&mut self, purpose: Purpose, io: &mut Io<'_>) {
+        let tag = self.tag(purpose);
         io.request(
             aesc_codec::jsonrpc::GetOffchainState::NAME,
             &aesc_codec::jsonrpc::GetOffchainState.to_params(),
@@ -184,12 +189,7 @@ impl Session {
         if let Some(op) = &mut self.op {
             op.resync = Some(outcome);
         }
-        let tag = self.tag(Purpose::Resync);
-        io.request(
-            aesc_codec::jsonrpc::GetOffchainState::NAME,
-            &aesc_codec::jsonrpc::GetOffchainState.to_params(),
-            tag,
-        );
+        self.ask_offchain_state(Purpose::Resync, io);
     }
 
     pub(super) fn on_resynced(&mut self, result: Result<Value, RpcError>, io: &mut Io<'_>) {
