@@ -242,6 +242,12 @@ fn generalized_account() -> Value {
 /// A check of the parse error inside an error.
 type ParseCheck = fn(&ParseError) -> bool;
 
+/// The initial state of a channel between `AK_I` (70) and `AK_R` (40), 1 pushed.
+fn two_party_state() -> OffChainState {
+    OffChainState::initial(account(AK_I), 70u64.into(), account(AK_R), 40u64.into(), 1u64.into())
+        .unwrap()
+}
+
 fn is_parse(e: &JsonError, f: &str, p: ParseCheck) -> bool {
     matches!(e, JsonError::Parse { field, error } if *field == f && p(error))
 }
@@ -339,14 +345,7 @@ fn state_json_with_unparsable_prefixed_strings_is_a_parse_error() {
     }
 
     // Off-chain state accounts are keyed by `ak_`: a contract key is refused as such.
-    let state = OffChainState::initial(
-        account(AK_I),
-        70u64.into(),
-        account(AK_R),
-        40u64.into(),
-        1u64.into(),
-    )
-    .unwrap();
+    let state = two_party_state();
     let mut v = state.to_json();
     let alice = v["accounts"][AK_I].clone();
     v["accounts"].as_object_mut().unwrap().insert(CT.into(), alice);
@@ -361,14 +360,7 @@ fn state_json_with_unparsable_prefixed_strings_is_a_parse_error() {
 fn state_json_whose_fields_do_not_fit_together_is_inconsistent() {
     let channel = channel_v1().to_json();
     let contract = contract_v2().to_json();
-    let state = OffChainState::initial(
-        account(AK_I),
-        70u64.into(),
-        account(AK_R),
-        40u64.into(),
-        1u64.into(),
-    )
-    .unwrap();
+    let state = two_party_state();
     let trees = state.to_trees().to_json();
     let duplicated = |mtree: &Value| {
         let mut m = mtree.clone();
@@ -620,14 +612,7 @@ fn malformed_embedded_nodes_are_bad_nodes() {
 
 #[test]
 fn state_api_strings_fail_with_typed_errors() {
-    let state = OffChainState::initial(
-        account(AK_I),
-        70u64.into(),
-        account(AK_R),
-        40u64.into(),
-        1u64.into(),
-    )
-    .unwrap();
+    let state = two_party_state();
     let ss = state.to_trees().to_api_string();
     let pi = state.poi(&[account(AK_I)]).unwrap().to_api_string();
     let cs = CallsTree::default().to_api_string();

@@ -94,14 +94,7 @@ struct DecodedTx {
 
 /// The state hash a transaction commits to, when it has one.
 fn state_hash_of(tx: &Tx) -> Option<StateHash> {
-    match tx {
-        Tx::ChannelCreate(t) => Some(t.state_hash),
-        Tx::ChannelOffChain(t) => Some(t.state_hash),
-        Tx::ChannelDeposit(t) => Some(t.state_hash),
-        Tx::ChannelWithdraw(t) => Some(t.state_hash),
-        Tx::ChannelForceProgress(t) => Some(t.state_hash),
-        _ => None,
-    }
+    replay::state_of(tx).map(|(_, _, hash, _)| hash)
 }
 
 /// The channel id a transaction names, when it has one.

@@ -93,14 +93,14 @@ struct Channel {
 }
 
 /// What a state-bearing transaction is.
-enum Kind {
+pub(crate) enum Kind {
     Create,
     Updates(Option<Vec<Update>>),
     ForceProgress,
 }
 
 /// The channel, round, state hash and kind of a transaction that establishes a state.
-fn state_of(tx: &Tx) -> Option<(ChannelId, u64, StateHash, Kind)> {
+pub(crate) fn state_of(tx: &Tx) -> Option<(ChannelId, u64, StateHash, Kind)> {
     Some(match tx {
         Tx::ChannelCreate(t) => (t.channel_id(), 1, t.state_hash, Kind::Create),
         Tx::ChannelOffChain(t) => {
