@@ -181,6 +181,8 @@ impl Session {
                 if let Some(op) = &mut self.op {
                     op.seen_closed = true;
                 }
+                self.view.phase = Phase::Closed;
+                self.save(io);
             }
             _ => {}
         }
@@ -207,11 +209,19 @@ impl Session {
             }
             self.signed = None;
             self.finish(Ok(Outcome::OnChain(Box::new(tx))));
-        } else if ours && self.on_chain_copy_is_complete(&tx) {
-            // The transaction as posted (co-signed), whose hash is the one on chain: what a
-            // mutual close or a settle returns.
-            if let Some(signed) = self.signed.as_mut() {
-                signed.tx = tx;
+        } else if ours {
+            if self.on_chain_copy_is_complete(&tx) {
+                // The transaction as posted (co-signed), whose hash is the one on chain: what a
+                // mutual close or a settle returns.
+                if let Some(signed) = self.signed.as_mut() {
+                    signed.tx = tx;
+                }
+            }
+            // The close is on chain: a mutual close or a settle is done. The node may still
+            // send `closed_confirmed` and `died`, but after a reestablish it sends the
+            // initiator neither, so they are not waited for.
+            if *info == OnChainInfo::ChannelClosed {
+                self.complete_close();
             }
         }
         self.publish();
