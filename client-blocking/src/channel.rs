@@ -259,6 +259,17 @@ impl Channel {
     /// # Errors
     /// As [`Channel::reestablish`].
     pub fn reconnect(&mut self) -> Result<(), Error> {
+        self.start_reconnect()?;
+        self.wait_open()
+    }
+
+    /// Starts a [`Channel::reconnect`] and returns after `fsm_up`; finish with
+    /// [`Channel::wait_open`]. After a leave, a reestablished responder is usable only once the
+    /// initiator is back too: to run both parties from one thread, start both, then wait.
+    ///
+    /// # Errors
+    /// As [`Channel::reestablish`].
+    pub fn start_reconnect(&mut self) -> Result<(), Error> {
         let view = self.view();
         let (Some(channel), Some(fsm)) = (view.channel_id, view.fsm_id) else {
             return Err(Error::InvalidState {
@@ -267,8 +278,7 @@ impl Channel {
             });
         };
         let url = self.cfg.existing_url(&channel, &fsm);
-        self.start(&url, OpKind::Reattach { known: fsm })?;
-        self.wait_open()
+        self.start(&url, OpKind::Reattach { known: fsm })
     }
 
     /// Closes this client's connection without touching the channel (the FSM at the node

@@ -443,7 +443,10 @@ impl ChannelConfigBuilder {
 
     /// Connection settings (timeouts, keepalive, TLS).
     #[must_use]
-    pub fn connection(mut self, c: ConnectionConfig) -> Self {
+    pub fn connection(mut self, mut c: ConnectionConfig) -> Self {
+        if c.trace.is_none() {
+            c.trace = self.connection.trace.take();
+        }
         self.connection = c;
         self
     }
@@ -479,6 +482,14 @@ impl ChannelConfigBuilder {
         self
     }
 
+    /// Hands every socket event of this channel's connections to `tracer`, each record
+    /// stamped with this party's role (see [`crate::trace`]). Off by default.
+    #[must_use]
+    pub fn trace(mut self, tracer: Arc<dyn crate::trace::Tracer>) -> Self {
+        self.connection.trace = Some(crate::trace::Trace { tracer, role: Some(self.role) });
+        self
+    }
+
     /// Keeps the channel's state in this file after every co-signed update.
     #[must_use]
     pub fn store(mut self, path: impl Into<PathBuf>) -> Self {
@@ -502,6 +513,10 @@ impl ChannelConfigBuilder {
         let port = self.port.ok_or(ConfigError::Missing("port"))?;
         if self.role == Role::Initiator && self.host.is_none() {
             return Err(ConfigError::Missing("host"));
+        }
+        let mut connection = self.connection;
+        if let Some(t) = connection.trace.as_mut() {
+            t.role = Some(self.role);
         }
         let mut template = self.template;
         template.role = self.role;
@@ -543,7 +558,7 @@ impl ChannelConfigBuilder {
             peer,
             terms,
             template,
-            connection: self.connection,
+            connection,
             deadlines: self.deadlines,
             fee_cap: self.fee_cap,
             policy: self.policy,

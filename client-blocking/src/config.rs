@@ -3,6 +3,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::trace::{Trace, Tracer};
+
 /// How a connection to the node behaves. Every wait has a deadline.
 #[derive(Debug, Clone)]
 pub struct ConnectionConfig {
@@ -33,6 +35,8 @@ pub struct ConnectionConfig {
     /// TLS settings for `wss://`; `None` uses the webpki root certificates with the `ring`
     /// provider.
     pub tls: Option<Arc<rustls::ClientConfig>>,
+    /// The wire trace, if any (see [`crate::trace`]).
+    pub(crate) trace: Option<Trace>,
 }
 
 impl Default for ConnectionConfig {
@@ -50,6 +54,7 @@ impl Default for ConnectionConfig {
             max_message_size: 16 << 20,
             read_buffer_size: 8 << 10,
             tls: None,
+            trace: None,
         }
     }
 }
@@ -101,6 +106,15 @@ impl ConnectionConfig {
     #[must_use]
     pub fn event_capacity(mut self, n: usize) -> Self {
         self.event_capacity = n;
+        self
+    }
+
+    /// Hands every socket event (open, each frame sent or received, close) to `tracer`;
+    /// see [`crate::trace`]. Records carry no role; a channel configured with
+    /// [`crate::ChannelConfigBuilder::trace`] stamps its role on them.
+    #[must_use]
+    pub fn trace(mut self, tracer: Arc<dyn Tracer>) -> Self {
+        self.trace = Some(Trace { tracer, role: None });
         self
     }
 

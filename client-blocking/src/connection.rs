@@ -16,6 +16,7 @@ use crate::driver::{Driver, Handler, Io, MioWait, Shared, SOCKET, WAKER};
 use crate::error::{Error, RpcError, Timeout};
 use crate::events::{Event, EventSink, Events};
 use crate::frame;
+use crate::trace::Direction;
 use crate::transport;
 
 /// A running connection with handler `H` inside its I/O thread.
@@ -43,8 +44,20 @@ impl<H: Handler> Connection<H> {
     ) -> Result<Self, (Error, Option<H>)> {
         let ws = match transport::open(url, cfg) {
             Ok(ws) => ws,
-            Err(e) => return Err((e, Some(handler))),
+            Err(e) => {
+                if let Some(t) = &cfg.trace {
+                    let reason = e.to_string();
+                    t.emit(Direction::Close, |r| {
+                        r.url = Some(url);
+                        r.reason = Some(&reason);
+                    });
+                }
+                return Err((e, Some(handler)));
+            }
         };
+        if let Some(t) = &cfg.trace {
+            t.emit(Direction::Open, |r| r.url = Some(url));
+        }
         let io_err = |e: std::io::Error| Error::WebSocket(Box::new(e.into()));
         let setup = (|| {
             let tcp = transport::tcp_of(&ws).ok_or_else(|| io_err(std::io::Error::other("tcp")))?;

@@ -26,6 +26,7 @@ use crate::error::{Error, RpcError, Timeout};
 use crate::events::{Event, EventSink};
 use crate::frame;
 use crate::pending::{PendingCalls, Waiter};
+use crate::trace::Direction;
 use crate::transport::is_no_data;
 
 /// The protocol logic running inside the I/O thread.
@@ -168,6 +169,9 @@ impl<S: Read + Write, H: Handler, W: Wait> Driver<S, H, W> {
 
             // 2. Write what was queued.
             for f in frames.drain(..) {
+                if let Some(t) = &cfg.trace {
+                    t.emit(Direction::Send, |r| r.raw = Some(&f));
+                }
                 if let Err(e) = ws.write(Message::text(f)) {
                     if !is_no_data(&e) {
                         break 'run Error::WebSocket(Box::new(e));
@@ -188,6 +192,9 @@ impl<S: Read + Write, H: Handler, W: Wait> Driver<S, H, W> {
                         last_rx = Instant::now();
                         match msg {
                             Message::Text(text) => {
+                                if let Some(t) = &cfg.trace {
+                                    t.emit(Direction::Recv, |r| r.raw = Some(text.as_str()));
+                                }
                                 let mut io = Io {
                                     frames: &mut frames,
                                     pending: &mut pending,
@@ -277,6 +284,18 @@ impl<S: Read + Write, H: Handler, W: Wait> Driver<S, H, W> {
         };
 
         // The end: nobody is left waiting.
+        if let Some(t) = &cfg.trace {
+            let reason = match &cause {
+                Error::ClosedByNode { reason, .. } => reason.clone(),
+                other => other.to_string(),
+            };
+            t.emit(Direction::Close, |r| {
+                if let Error::ClosedByNode { code, .. } = &cause {
+                    r.code = Some(*code);
+                }
+                r.reason = Some(&reason);
+            });
+        }
         let cause = Arc::new(cause);
         let _ = shared.cause.set(cause.clone());
         for (_, waiter) in pending.drain() {

@@ -97,6 +97,7 @@ pub mod policy;
 mod review;
 mod session;
 pub mod store;
+pub mod trace;
 mod transport;
 pub mod view;
 

@@ -20,4 +20,5 @@
 //! ```
 
 pub mod double;
+pub mod real_node;
 pub mod recording;
