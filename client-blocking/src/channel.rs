@@ -281,6 +281,47 @@ impl Channel {
         self.start(&url, OpKind::Reattach { known: fsm })
     }
 
+    /// Reconnects with `fsm_id` as the `existing_fsm_id` connect parameter, exactly as given
+    /// (`None` leaves the parameter out), instead of the FSM id this client knows. For tests
+    /// and tools that check how a node treats a client that lost or garbled its FSM id: the
+    /// node refuses a missing id with data code 2000 and a wrong one with 1016
+    /// ([`Error::Rejected`], see [`Error::data_codes`]). A refused reconnect leaves the
+    /// channel as it was; a later [`Channel::reconnect`] works.
+    ///
+    /// # Errors
+    /// [`Error::Rejected`] with the node's codes, or as [`Channel::reestablish`].
+    pub fn reconnect_with_fsm_id(&mut self, fsm_id: Option<&str>) -> Result<(), Error> {
+        let view = self.view();
+        let (Some(channel), Some(known)) = (view.channel_id, view.fsm_id) else {
+            return Err(Error::InvalidState {
+                operation: "reconnect",
+                reason: "the channel id or fsm id is not known",
+            });
+        };
+        let url = self.cfg.existing_url_with_fsm_text(&channel, fsm_id);
+        self.start(&url, OpKind::Reattach { known })?;
+        self.wait_open()
+    }
+
+    /// Answers the next sign request of this client's own operation (a settle, a transfer,
+    /// a close, …) with the abort code `code` instead of a signature. The operation then
+    /// fails with [`Error::Aborted`] once the node confirms with `aborted_update`; nothing is
+    /// signed and the channel stays as it was. Codes are the user's own (the node reserves
+    /// none but 0, which is refused here); the other party sees a conflict with that code.
+    ///
+    /// # Errors
+    /// [`Error::InvalidState`] for code 0, or a connection error.
+    pub fn abort_next_sign_request(&self, code: u16) -> Result<(), Error> {
+        if code == 0 {
+            return Err(Error::InvalidState {
+                operation: "abort",
+                reason: "abort code 0 means no error",
+            });
+        }
+        let conn = self.conn()?;
+        conn.send(Command::Session(SessionCommand::AbortNext(code)), conn.call_timeout())
+    }
+
     /// Closes this client's connection without touching the channel (the FSM at the node
     /// keeps running or stops, depending on its state and `keep_running`).
     pub fn disconnect(&mut self) {

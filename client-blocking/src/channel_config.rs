@@ -95,7 +95,8 @@ impl fmt::Debug for ChannelConfig {
 
 impl ChannelConfig {
     /// Starts a configuration for the party holding `key` in `role`, against the node's
-    /// channel endpoint `url` (`ws://host:3014/channel`, no query).
+    /// channel endpoint `url` (`ws://host:3014/channel`, no query). A URL without a path
+    /// (`ws://host:3014`) gets the node's `/channel`.
     pub fn builder(
         url: impl Into<String>,
         role: Role,
@@ -103,7 +104,7 @@ impl ChannelConfig {
         key: SecretKey,
     ) -> ChannelConfigBuilder {
         ChannelConfigBuilder {
-            url: url.into(),
+            url: with_channel_path(url.into()),
             role,
             network_id,
             key,
@@ -218,6 +219,40 @@ impl ChannelConfig {
         p.session = Session::Existing { channel_id: *channel, fsm_id: *fsm };
         p.to_url(&self.url)
     }
+
+    /// [`ChannelConfig::existing_url`] with `fsm_text` as the `existing_fsm_id` exactly as
+    /// given (percent-encoded), or without that parameter for `None`.
+    pub fn existing_url_with_fsm_text(
+        &self,
+        channel: &ChannelId,
+        fsm_text: Option<&str>,
+    ) -> String {
+        let url = self.existing_url(channel, &FsmId([0; 32]));
+        let (base, query) = url.split_once('?').unwrap_or((url.as_str(), ""));
+        let mut pairs: Vec<String> = Vec::new();
+        for pair in query.split('&').filter(|p| !p.is_empty()) {
+            if pair.starts_with("existing_fsm_id=") {
+                if let Some(text) = fsm_text {
+                    let mut value = String::new();
+                    percent_encode(text, &mut value);
+                    pairs.push(format!("existing_fsm_id={value}"));
+                }
+            } else {
+                pairs.push(pair.to_owned());
+            }
+        }
+        format!("{base}?{}", pairs.join("&"))
+    }
+}
+
+/// `ws://host:port` → `ws://host:port/channel`; a URL with a path (or without `://`) stays.
+fn with_channel_path(url: String) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url };
+    let rest = rest.trim_end_matches('/');
+    if rest.contains(['/', '?', '#']) || rest.is_empty() {
+        return url;
+    }
+    format!("{scheme}://{rest}/channel")
 }
 
 /// A template with the role set and an empty session (filled in per connection).
@@ -575,6 +610,34 @@ const DEFAULT_TIMEOUT_IDLE_MS: u64 = 600_000;
 mod tests {
     use super::*;
     use crate::params::MinDepthStrategy;
+
+    #[test]
+    fn a_url_without_a_path_gets_the_channel_endpoint() {
+        for (given, used) in [
+            ("ws://127.0.0.1:3014", "ws://127.0.0.1:3014/channel"),
+            ("ws://127.0.0.1:3014/", "ws://127.0.0.1:3014/channel"),
+            ("ws://127.0.0.1:3014/channel", "ws://127.0.0.1:3014/channel"),
+            ("wss://node.example/ws", "wss://node.example/ws"),
+            ("nonsense", "nonsense"),
+        ] {
+            assert_eq!(with_channel_path(given.to_owned()), used);
+        }
+    }
+
+    #[test]
+    fn an_fsm_id_can_be_given_as_text_or_left_out() {
+        let ch = ChannelId([1; 32]);
+        let cfg = ChannelConfig::builder("ws://n:1", Role::Responder, NetworkId::new("x"), key(1))
+            .peer(key(2).public_key())
+            .port(3)
+            .build()
+            .unwrap();
+        let url = cfg.existing_url_with_fsm_text(&ch, None);
+        assert!(url.starts_with("ws://n:1/channel?existing_channel_id=ch_"), "{url}");
+        assert!(!url.contains("existing_fsm_id"), "{url}");
+        let url = cfg.existing_url_with_fsm_text(&ch, Some("ba_a+b"));
+        assert!(url.contains("&existing_fsm_id=ba_a%2Bb&"), "{url}");
+    }
 
     fn key(b: u8) -> SecretKey {
         SecretKey::from_seed(&[b; 32])

@@ -21,7 +21,7 @@ pub enum Error {
         reason: UrlError,
     },
     /// The TCP connection could not be established.
-    #[error("connecting to {addr}")]
+    #[error("connecting to {addr}: {}", describe_io(source))]
     Connect {
         /// Host and port tried.
         addr: String,
@@ -30,7 +30,7 @@ pub enum Error {
         source: io::Error,
     },
     /// The WebSocket (or TLS) handshake failed.
-    #[error("websocket handshake with {host}")]
+    #[error("websocket handshake with {host}: {}", describe_ws(source))]
     Handshake {
         /// Host of the node.
         host: String,
@@ -39,17 +39,37 @@ pub enum Error {
         source: Box<tungstenite::Error>,
     },
     /// The socket failed after the connection was established.
-    #[error("websocket")]
+    #[error("websocket: {}", describe_ws(.0))]
     WebSocket(#[source] Box<tungstenite::Error>),
     /// A deadline expired; the phase says which.
     #[error("{0} timed out")]
     Timeout(Timeout),
+    /// A phase of a channel operation ran out of time; `seen` says what the node had sent
+    /// during the operation, so that the error tells a silent node from a slow one.
+    #[error("{phase} timed out after {}; {seen}", secs(waited))]
+    Deadline {
+        /// The phase.
+        phase: Timeout,
+        /// How long the phase waited.
+        waited: std::time::Duration,
+        /// What the node sent during the operation (the last few frames, in order).
+        seen: String,
+    },
     /// The node answered a request with an error object.
-    #[error("node error {}: {}", .0.code.code(), .0.message)]
+    #[error("node error: {}", describe_rpc(.0))]
     Rpc(Box<RpcError>),
-    /// The node refused the connection itself (an error frame with `id: null` before `fsm_up`).
-    #[error("connection rejected by the node: {}", .0.message)]
+    /// The node refused the connection itself (an error frame with `id: null` before `fsm_up`),
+    /// e.g. data code 1016 for a wrong FSM id, 2000 for a missing one.
+    #[error("connection rejected by the node: {}", describe_rpc(.0))]
     Rejected(Box<RpcError>),
+    /// This client aborted the sign request of its operation with `code` (see
+    /// [`crate::Channel::abort_next_sign_request`]) and the node confirmed it with
+    /// `aborted_update`; the channel stays as it was.
+    #[error("signing aborted with code {code}; the node confirmed (aborted_update)")]
+    Aborted {
+        /// The abort code sent.
+        code: u16,
+    },
     /// The node answered a request with a frame that does not decode.
     #[error("malformed answer from the node: {0}")]
     BadFrame(FrameError),
@@ -145,10 +165,24 @@ impl Error {
     /// The timeout phase, when this error (or its cause) is a timeout.
     pub fn timeout(&self) -> Option<Timeout> {
         match self {
-            Error::Timeout(t) => Some(*t),
+            Error::Timeout(t) | Error::Deadline { phase: t, .. } => Some(*t),
             Error::Disconnected(cause) => cause.timeout(),
             _ => None,
         }
+    }
+
+    /// The node's error object (for [`Error::Rpc`] and [`Error::Rejected`], also behind
+    /// [`Error::Disconnected`]).
+    pub fn rpc(&self) -> Option<&RpcError> {
+        match self.root() {
+            Error::Rpc(e) | Error::Rejected(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The data codes of the node's error (e.g. 1016 for a wrong FSM id), empty for others.
+    pub fn data_codes(&self) -> Vec<i64> {
+        self.rpc().map(|e| e.data.iter().map(|d| d.code.code()).collect()).unwrap_or_default()
     }
 
     /// The root cause of a [`Error::Disconnected`], or `self`.
@@ -247,6 +281,55 @@ impl fmt::Display for UrlError {
             UrlError::NoHost => "no host",
             UrlError::HasQuery => "the URL must not carry a query; use connect parameters",
         })
+    }
+}
+
+/// `"Rejected (3): Value too low (1001)"`: the node's message and code with every data entry.
+fn describe_rpc(e: &RpcError) -> String {
+    let mut out = format!("{} ({})", e.message, e.code.code());
+    let data: Vec<String> =
+        e.data.iter().map(|d| format!("{} ({})", d.message, d.code.code())).collect();
+    if !data.is_empty() {
+        out.push_str(": ");
+        out.push_str(&data.join(", "));
+    }
+    out
+}
+
+/// A socket error in words: refused, unknown host, timed out, …
+fn describe_io(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::ConnectionRefused => "connection refused (is the node running?)".into(),
+        io::ErrorKind::NotFound => format!("host name not resolved (DNS): {e}"),
+        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => "timed out".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// A WebSocket error in words; a refused upgrade shows its HTTP status and body.
+fn describe_ws(e: &tungstenite::Error) -> String {
+    match e {
+        tungstenite::Error::Http(response) => {
+            let body = response
+                .body()
+                .as_ref()
+                .map(|b| String::from_utf8_lossy(b).chars().take(300).collect::<String>())
+                .unwrap_or_default();
+            format!("the node refused the upgrade with HTTP {}: {}", response.status(), body.trim())
+        }
+        tungstenite::Error::Tls(t) => format!("TLS: {t}"),
+        tungstenite::Error::Io(io) => describe_io(io),
+        other => other.to_string(),
+    }
+}
+
+/// `"30 s"`, `"1.5 s"`.
+fn secs(d: &std::time::Duration) -> String {
+    let s = d.as_secs_f64();
+    if s >= 10.0 {
+        format!("{s:.0} s")
+    } else {
+        format!("{s:.1} s")
     }
 }
 

@@ -49,6 +49,7 @@ pub struct RealNode {
     url: String,
     http: String,
     network_id: NetworkId,
+    seeds: Vec<String>,
     keys: Vec<SecretKey>,
     taken: Mutex<Vec<bool>>,
     freed: Condvar,
@@ -108,7 +109,7 @@ impl RealNode {
             return Err("at least two funded accounts are needed".into());
         }
         let taken = Mutex::new(vec![false; keys.len()]);
-        Ok(Some(RealNode { url, http, network_id, keys, taken, freed: Condvar::new() }))
+        Ok(Some(RealNode { url, http, network_id, seeds, keys, taken, freed: Condvar::new() }))
     }
 
     /// The channel WebSocket URL (`ws://…/channel`).
@@ -136,9 +137,10 @@ impl RealNode {
                     taken[*i] = true;
                 }
                 let keys = free.iter().map(|i| self.keys[*i].clone()).collect();
+                let seeds = free.iter().map(|i| self.seeds[*i].clone()).collect();
                 let first = free.first().copied().unwrap_or(0);
                 let port = FIRST_PORT + u16::try_from(first).unwrap_or(0);
-                return Lease { node: self, indices: free, keys, port };
+                return Lease { node: self, indices: free, keys, seeds, port };
             }
             taken = self.freed.wait(taken).unwrap_or_else(PoisonError::into_inner);
         }
@@ -262,6 +264,7 @@ pub struct Lease<'a> {
     node: &'a RealNode,
     indices: Vec<usize>,
     keys: Vec<SecretKey>,
+    seeds: Vec<String>,
     port: u16,
 }
 
@@ -273,6 +276,15 @@ impl Lease<'_> {
     #[allow(clippy::indexing_slicing)]
     pub fn key(&self, i: usize) -> &SecretKey {
         &self.keys[i]
+    }
+
+    /// The secret seed of the `i`-th leased account as given (hex), for command lines.
+    ///
+    /// # Panics
+    /// When fewer accounts were leased.
+    #[allow(clippy::indexing_slicing)]
+    pub fn seed(&self, i: usize) -> &str {
+        &self.seeds[i]
     }
 
     /// A peer port no other lease uses.

@@ -95,6 +95,8 @@ pub(crate) enum SessionCommand {
     Begin(Box<Begin>),
     /// The caller stopped waiting for the current operation.
     Abandon,
+    /// Answer the next sign request of the user's own operation with this abort code.
+    AbortNext(u16),
 }
 
 #[derive(Debug)]
@@ -110,6 +112,42 @@ struct Op {
     awaiting_fetch: bool,
     /// The outcome to report once the state is synced with the node after a reattach.
     resync: Option<Outcome>,
+    /// This client aborted the operation's sign request with this code; the node's
+    /// `aborted_update` ends the operation.
+    aborting: Option<u16>,
+    /// When the current phase started.
+    phase_started: Instant,
+    /// What the node sent during the operation, for the error that a deadline produces.
+    seen: Seen,
+}
+
+/// The last few things the node sent during an operation, in order.
+#[derive(Debug, Default)]
+pub(crate) struct Seen {
+    items: std::collections::VecDeque<String>,
+    dropped: usize,
+}
+
+impl Seen {
+    const KEEP: usize = 10;
+
+    fn push(&mut self, what: String) {
+        if self.items.len() == Self::KEEP {
+            self.items.pop_front();
+            self.dropped += 1;
+        }
+        self.items.push_back(what);
+    }
+
+    /// The items as one line, or `nothing from the node`.
+    fn describe(&self) -> String {
+        if self.items.is_empty() {
+            return "nothing from the node".to_owned();
+        }
+        let list: Vec<&str> = self.items.iter().map(String::as_str).collect();
+        let more = if self.dropped > 0 { "…, " } else { "" };
+        format!("seen {more}{}", list.join(", "))
+    }
 }
 
 /// What a signature given by this client waits for.
@@ -152,6 +190,10 @@ pub(crate) struct Session {
     next_tag: u64,
     /// Keeps the node's FSM from stopping an idle open channel (`timeout_idle`).
     keepalive: Option<FsmKeepalive>,
+    /// The next sign request of the user's own operation is aborted with this code.
+    abort_next: Option<u16>,
+    /// The phase before the current connection attempt, restored when the node refuses it.
+    before_connect: Phase,
 }
 
 /// Everything a session is made of.
@@ -178,6 +220,7 @@ struct FsmKeepalive {
 
 impl Session {
     pub(crate) fn new(s: SessionSetup) -> Self {
+        let phase = s.view.phase;
         let session = Session {
             key: s.key,
             network: s.network,
@@ -193,6 +236,8 @@ impl Session {
             requests: HashMap::new(),
             fetching: None,
             next_tag: 1,
+            abort_next: None,
+            before_connect: phase,
             keepalive: s
                 .fsm_keepalive
                 .map(|interval| FsmKeepalive { interval, last: Instant::now() }),
@@ -215,6 +260,7 @@ impl Session {
         if let Some(op) = self.op.take() {
             let _ = op.done.try_send(Err(Error::Busy));
         }
+        self.before_connect = self.view.phase;
         self.view.phase = match self.view.phase {
             Phase::Closing | Phase::Closed => self.view.phase,
             _ => Phase::Connecting,
@@ -229,6 +275,9 @@ impl Session {
             signed_own: false,
             awaiting_fetch: false,
             resync: None,
+            aborting: None,
+            phase_started: Instant::now(),
+            seen: Seen::default(),
         });
         self.fsm_up = Some(fsm_up);
         self.publish();
@@ -301,9 +350,32 @@ impl Session {
             _ => d.on_chain,
         };
         if let Some(op) = &mut self.op {
+            let now = Instant::now();
             op.phase = phase;
-            op.deadline = after(Instant::now(), wait);
+            op.phase_started = now;
+            op.deadline = after(now, wait);
         }
+    }
+
+    /// Notes what the node sent, for the error of a deadline.
+    pub(super) fn note(&mut self, what: impl FnOnce() -> String) {
+        if let Some(op) = &mut self.op {
+            op.seen.push(what());
+        }
+    }
+
+    /// The error of the current operation's expired deadline: the phase, how long it waited
+    /// and what the node sent meanwhile.
+    fn deadline_error(&self, phase: Timeout, now: Instant) -> Error {
+        let Some(op) = &self.op else { return Error::Timeout(phase) };
+        let mut seen = op.seen.describe();
+        if op.signed_own && op.seen.items.back().is_some_and(|l| l.ends_with("(signed)")) {
+            seen.push_str(
+                "; no answer after this client's signature (the node ignores a signature it \
+                 cannot verify, such as one for another network id)",
+            );
+        }
+        Error::Deadline { phase, waited: now.saturating_duration_since(op.phase_started), seen }
     }
 
     // ---- operations -------------------------------------------------------------------
@@ -328,6 +400,9 @@ impl Session {
             signed_own: false,
             awaiting_fetch: false,
             resync: None,
+            aborting: None,
+            phase_started: Instant::now(),
+            seen: Seen::default(),
         });
         self.set_phase(phase);
         if let Some((method, params)) = b.request {
@@ -397,7 +472,10 @@ impl Handler for Session {
             Some(Purpose::SignReply(t)) => self.on_reply_result(t, result, io),
             Some(Purpose::Abort) => {
                 if let Err(e) = result {
-                    self.emit(io, Event::RpcError(e));
+                    self.emit(io, Event::RpcError(e.clone()));
+                    if self.op.as_ref().is_some_and(|o| o.aborting.is_some()) {
+                        self.finish(Err(Error::from(e)));
+                    }
                 }
             }
             Some(Purpose::Fetch) => self.on_fetched(result, io),
@@ -408,6 +486,8 @@ impl Handler for Session {
 
     fn on_unmatched_error(&mut self, error: RpcError, io: &mut Io<'_>) {
         if self.view.phase == Phase::Connecting {
+            // The node refused the connection: the channel is as it was before.
+            self.view.phase = self.before_connect;
             if let Some(tx) = self.fsm_up.take() {
                 let _ = tx.try_send(Err(Error::Rejected(Box::new(error.clone()))));
             }
@@ -422,6 +502,7 @@ impl Handler for Session {
             SessionCommand::Abandon => {
                 self.op = None;
             }
+            SessionCommand::AbortNext(code) => self.abort_next = Some(code),
         }
     }
 
@@ -448,7 +529,8 @@ impl Handler for Session {
                         let _ = tx.try_send(Err(Error::Timeout(Timeout::FsmUp)));
                     }
                 }
-                self.finish(Err(Error::Timeout(phase)));
+                let e = self.deadline_error(phase, now);
+                self.finish(Err(e));
             }
         }
     }

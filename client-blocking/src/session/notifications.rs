@@ -22,21 +22,30 @@ impl Session {
     ) {
         match event {
             NodeEvent::SignRequest(req) => self.on_sign_request(req, io),
-            NodeEvent::Update { state } => self.on_state(&state, io),
-            NodeEvent::Leave { state } => self.on_leave(&state, io),
+            NodeEvent::Update { state } => {
+                self.note(|| "co-signed state".to_owned());
+                self.on_state(&state, io);
+            }
+            NodeEvent::Leave { state } => {
+                self.note(|| "leave".to_owned());
+                self.on_leave(&state, io);
+            }
             NodeEvent::Info(info) => {
+                self.note(|| info.event.as_str().to_owned());
                 let name = info.event.clone();
                 let fsm_id = info.fsm_id;
                 self.on_info(&name, fsm_id, channel_id, io);
                 self.emit(io, Event::Node(NodeEvent::Info(info)));
             }
             NodeEvent::OnChainTx(t) => {
+                self.note(|| format!("on_chain_tx {}", t.info.as_str()));
                 let info = t.info.clone();
                 let tx = SignedTx::from_api_str(t.tx.as_str()).ok();
                 self.on_chain(&info, tx, io);
                 self.emit(io, Event::Node(NodeEvent::OnChainTx(t)));
             }
             NodeEvent::Conflict(c) => {
+                self.note(|| format!("conflict {}", c.error_code));
                 let err = Error::Conflict {
                     code: u32::try_from(c.error_code).unwrap_or(u32::MAX),
                     message: c.error_msg.clone(),
@@ -83,6 +92,11 @@ impl Session {
                     }
                     Some(OpKind::Reattach { .. }) => self.resync(Outcome::Reestablished, io),
                     _ => {}
+                }
+            }
+            InfoEvent::AbortedUpdate => {
+                if let Some(code) = self.op.as_ref().and_then(|o| o.aborting) {
+                    self.finish(Err(Error::Aborted { code }));
                 }
             }
             InfoEvent::Closing => {

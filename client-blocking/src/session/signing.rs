@@ -18,6 +18,20 @@ impl Session {
     pub(super) fn on_sign_request(&mut self, req: SignRequest, io: &mut Io<'_>) {
         let tag = req.tag;
         let for_op = self.op.is_some() && (!checks::is_ack(tag) || tag == SignTag::ResponderSign);
+        if for_op && tag.abortable() {
+            if let Some(code) = self.abort_next.take() {
+                // The user asked for this sign request to be aborted.
+                self.note(|| format!("sign request {} (aborted with {code})", tag.as_str()));
+                let abort = SignAbort { tag, error: code }.to_params();
+                let t = self.tag(Purpose::Abort);
+                io.request(tag.reply_method(), &abort, t);
+                if let Some(op) = self.op.as_mut() {
+                    op.aborting = Some(code);
+                }
+                self.set_phase(Timeout::CoSigned);
+                return;
+            }
+        }
         let reviewed = self.review(&req).and_then(|plan| {
             // One operation, one transaction: a repeat of the one signed (a node resending after
             // a reconnect) is signed again, any other is not.
@@ -28,6 +42,10 @@ impl Session {
             } else {
                 Ok(plan)
             }
+        });
+        self.note(|| match &reviewed {
+            Ok(_) => format!("sign request {} (signed)", tag.as_str()),
+            Err(r) => format!("sign request {} (refused: {r})", tag.as_str()),
         });
         match reviewed {
             Ok(plan) => {

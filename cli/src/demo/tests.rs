@@ -1,0 +1,133 @@
+//! Every story against the embedded node double, and against a real node when the
+//! environment names one (see `aesc_testkit::real_node`).
+
+#![allow(clippy::unwrap_used)]
+
+use clap::Parser;
+
+use super::*;
+
+#[derive(Debug, Parser)]
+struct Cli {
+    #[command(flatten)]
+    args: Args,
+}
+
+fn args(extra: &[&str]) -> Args {
+    let mut argv = vec!["demo", "--timeout", "30"];
+    argv.extend_from_slice(extra);
+    Cli::parse_from(argv).args
+}
+
+const STORIES: [&str; 5] =
+    ["lifecycle", "open-messages", "responder-reconnect", "initiator-reconnect", "abort-settle"];
+
+#[test]
+fn hosts_are_read_from_node_urls() {
+    assert_eq!(host_of("ws://127.0.0.1:3014/channel").as_deref(), Some("127.0.0.1"));
+    assert_eq!(host_of("ws://127.0.0.1:3014").as_deref(), Some("127.0.0.1"));
+    assert_eq!(host_of("wss://node.example/channel").as_deref(), Some("node.example"));
+    assert_eq!(host_of("ws://[::1]:3014/channel").as_deref(), Some("::1"));
+    assert_eq!(host_of("nonsense"), None);
+}
+
+#[test]
+fn every_story_runs_against_the_embedded_double() {
+    for story in STORIES {
+        let a = args(&["--scenario", story, "--param", "timeout_idle=600000"]);
+        assert!(a.node.is_none());
+        if let Err(e) = run(a) {
+            panic!("{story}: {e}");
+        }
+    }
+    // Another network id: the embedded double checks signatures for that network.
+    run(args(&["--network-id", "ae_uat"])).unwrap();
+}
+
+#[test]
+fn every_story_runs_against_a_real_node() {
+    let Some(node) = aesc_testkit::real_node::RealNode::get() else { return };
+    let lease = node.lease(2);
+    let port = lease.port().to_string();
+    for story in STORIES {
+        let a = args(&[
+            "--scenario",
+            story,
+            "--node",
+            node.url(),
+            "--network-id",
+            node.network_id().as_str(),
+            "--initiator-key",
+            lease.seed(0),
+            "--responder-key",
+            lease.seed(1),
+            "--port",
+            &port,
+            "--lock-period",
+            "2",
+            "--param",
+            "minimum_depth_strategy=plain",
+            "--param",
+            "minimum_depth=1",
+        ]);
+        if let Err(e) = run(a) {
+            panic!("{story} against {}: {e}", node.url());
+        }
+    }
+}
+
+#[test]
+fn the_trace_has_every_socket_event_of_both_parties() {
+    let path = std::env::temp_dir().join(format!("aesc-demo-trace-{}.jsonl", std::process::id()));
+    run(args(&["--scenario", "open-messages", "--trace", path.to_str().unwrap()])).unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let _ = std::fs::remove_file(&path);
+    let lines: Vec<serde_json::Value> =
+        text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    for role in ["initiator", "responder"] {
+        let mine: Vec<_> = lines.iter().filter(|l| l["role"] == role).collect();
+        assert_eq!(mine.first().unwrap()["dir"], "open", "{role}");
+        assert!(mine.first().unwrap()["url"].as_str().unwrap().contains("role="));
+        assert_eq!(mine.last().unwrap()["dir"], "close", "{role}");
+        let sent: Vec<serde_json::Value> = mine
+            .iter()
+            .filter(|l| l["dir"] == "send")
+            .map(|l| serde_json::from_str(l["raw"].as_str().unwrap()).unwrap())
+            .collect();
+        assert!(sent.iter().any(|f| f["method"] == "channels.message"), "{role}");
+        assert!(mine.iter().filter(|l| l["dir"] == "recv").count() > 5);
+    }
+    let times: Vec<f64> = lines.iter().map(|l| l["t"].as_f64().unwrap()).collect();
+    assert!(times.iter().all(|t| *t >= 0.0));
+}
+
+#[test]
+fn a_real_node_needs_the_network_and_both_keys() {
+    let e = run(args(&["--node", "ws://127.0.0.1:1/channel"])).unwrap_err();
+    assert!(e.to_string().contains("--network-id"), "{e}");
+}
+
+#[test]
+fn a_refused_connection_says_so() {
+    let key = "520239ff5fe4855c4a02b4264ba5a0892dba13510da4512a424496db48410d9f";
+    let other = "dd5b4df62c3b39bf0beb2e93da03cf54ae1dc723f2af565d031cbc57db96c1a8";
+    let a = args(&[
+        "--node",
+        "ws://127.0.0.1:1",
+        "--network-id",
+        "ae_dev",
+        "--initiator-key",
+        key,
+        "--responder-key",
+        other,
+    ]);
+    let e = run(a).unwrap_err().to_string();
+    assert!(e.contains("127.0.0.1:1") && e.contains("refused"), "{e}");
+}
+
+#[test]
+fn params_need_a_key() {
+    assert_eq!(parse_param("a=b=c"), Ok(("a".into(), "b=c".into())));
+    assert!(parse_param("=x").is_err());
+    assert!(parse_param("x").is_err());
+}
