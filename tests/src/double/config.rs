@@ -57,7 +57,7 @@ impl Default for Config {
             auto_fund: true,
             auto_fund_balance: Uint::from(1_000_000_000_000_000_000_000_u128),
             faults: Vec::new(),
-            peer_latency: Duration::from_millis(30),
+            peer_latency: Duration::ZERO,
             close_grace: Duration::from_millis(500),
         }
     }

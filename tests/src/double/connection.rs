@@ -142,7 +142,12 @@ fn serve(
                     }
                 }
                 Ok(ConnCmd::Close) if closing_since.is_none() => {
-                    let _ = ws.close(None);
+                    // As a node closes a socket whose FSM is gone: code 1000.
+                    let normal = tungstenite::protocol::CloseFrame {
+                        code: tungstenite::protocol::frame::coding::CloseCode::Normal,
+                        reason: "".into(),
+                    };
+                    let _ = ws.close(Some(normal));
                     closing_since = Some(Instant::now());
                 }
                 Ok(_) => {}

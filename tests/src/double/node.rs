@@ -2,7 +2,7 @@
 //! returns the frames to send and the sockets to close.
 
 use std::collections::{BTreeMap, HashMap};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use aesc_codec::id::ChannelId;
 
@@ -12,10 +12,14 @@ use super::faults::{Fault, Faults};
 use super::frames;
 use super::fsm::{Channel, Ctx, IdSource, NodeSettings};
 use super::hub::ConnId;
+use super::later;
 use super::outbox::{Observation, Outbox, Output};
 use super::query::{self, Connect, Refusal};
 use super::request;
 use super::Role;
+
+/// How long a refused connection stays open for its client to close it.
+const REFUSED_GRACE: Duration = Duration::from_secs(5);
 
 /// What the node reacts to.
 #[derive(Debug, Clone)]
@@ -168,10 +172,15 @@ impl Node {
     }
 
     fn refuse(&mut self, now: Instant, conn: ConnId, refusal: &Refusal) {
-        if let Refusal::Error(err) = refusal {
-            self.out.raw(conn, frames::connect_error(err).to_string());
+        match refusal {
+            Refusal::Error(err) => {
+                // A node leaves closing to the client after a refusal; a client that does
+                // not close is cut off after a grace period.
+                self.out.raw(conn, frames::connect_error(err).to_string());
+                self.out.close_at(later(now, REFUSED_GRACE), conn);
+            }
+            _ => self.out.close(now, conn),
         }
-        self.out.close(now, conn);
     }
 
     fn on_connect(&mut self, now: Instant, conn: ConnId, query: &str) {

@@ -38,7 +38,10 @@ pub(crate) use ops::OpKind;
 
 /// How long a socket stays open after `died`, so that replies already on their way (as the
 /// node's handler still sends them) reach the client.
-const DIED_LINGER: Duration = Duration::from_millis(100);
+const DIED_LINGER: Duration = Duration::from_millis(2);
+/// How long the socket of an FSM that followed its stopped peer stays open after `died` (a
+/// recorded node still answered a request there).
+const FOLLOWED_LINGER: Duration = Duration::from_millis(100);
 
 /// Settings of the node the FSMs need.
 #[derive(Debug, Clone)]
@@ -101,6 +104,13 @@ pub(crate) struct Side {
     pub dying_at: Option<Instant>,
     /// The FSM was started by a reestablish that has not completed yet.
     pub fresh: bool,
+    /// The FSM was started by a reestablish (as a node's does, an initiator's such FSM
+    /// reports no `closed_confirmed` and does not stop after a mutual close).
+    pub reestablished: bool,
+    /// A client re-attached to this FSM while the channel waited to be reestablished; it is
+    /// sent the state once the channel is open again (a node 7.2.2 does so; a client whose
+    /// socket stayed connected is not).
+    pub reattached: bool,
 }
 
 impl Side {
@@ -120,6 +130,8 @@ impl Side {
             peer_locked: false,
             dying_at: None,
             fresh: false,
+            reestablished: false,
+            reattached: false,
         }
     }
 
@@ -358,8 +370,13 @@ impl Channel {
         }
     }
 
-    /// Stops `role`'s FSM: `died`, then the socket closes.
+    /// Stops `role`'s FSM: `died`, then the socket closes (code 1000) a moment later.
     pub(crate) fn die(&mut self, ctx: &mut Ctx<'_>, role: Role) {
+        self.die_after(ctx, role, DIED_LINGER);
+    }
+
+    /// [`Channel::die`] with the socket closing `linger` after `died`.
+    fn die_after(&mut self, ctx: &mut Ctx<'_>, role: Role, linger: Duration) {
         if !self.side(role).running {
             return;
         }
@@ -369,7 +386,7 @@ impl Channel {
         side.timer = None;
         side.dying_at = None;
         if let Some(conn) = side.conn.take() {
-            ctx.out.close_at(super::later(ctx.now, DIED_LINGER), conn);
+            ctx.out.close_at(super::later(ctx.now, linger), conn);
         }
         *self.ops.get_mut(role) = None;
     }
@@ -525,7 +542,7 @@ impl Channel {
         self.deliver_due(ctx);
         for role in [Role::Initiator, Role::Responder] {
             if self.side(role).dying_at.is_some_and(|t| t <= ctx.now) {
-                self.die(ctx, role);
+                self.die_after(ctx, role, FOLLOWED_LINGER);
                 self.after_stop();
             }
         }

@@ -133,7 +133,7 @@ pub(crate) struct Op {
 }
 
 pub(super) fn json_update_transfer(from: &AccountId, to: &AccountId, amount: &Uint) -> Value {
-    json!({"op": "OffChainTransfer", "from": from.to_string(), "to": to.to_string(), "amount": amount.to_json()})
+    json!({"amount": amount.to_json(), "from": from.to_string(), "op": "OffChainTransfer", "to": to.to_string()})
 }
 
 pub(super) fn unknown_request() -> NodeError {
@@ -228,7 +228,7 @@ impl Channel {
         }
         let Ok(channel) = self.channel_or_err() else { return };
         let mut updates = vec![json_update_transfer(&from, &to, &amount)];
-        updates.extend(meta.iter().map(|m| json!({"op": "OffChainMeta", "data": m})));
+        updates.extend(meta.iter().map(|m| json!({"data": m, "op": "OffChainMeta"})));
         let tx = Tx::ChannelOffChain(ChannelOffChainTx {
             channel_id: channel,
             round: round + 1,
@@ -313,9 +313,9 @@ impl Channel {
         };
         set_fee(&mut tx, fee.as_ref(), gas_price.as_ref(), &ctx.settings.min_gas_price);
         let update = if deposit {
-            json!({"op": "OffChainDeposit", "from": account.to_string(), "amount": amount.to_json()})
+            json!({"amount": amount.to_json(), "from": account.to_string(), "op": "OffChainDeposit"})
         } else {
-            json!({"op": "OffChainWithdrawal", "to": account.to_string(), "amount": amount.to_json()})
+            json!({"amount": amount.to_json(), "op": "OffChainWithdrawal", "to": account.to_string()})
         };
         let kind = if deposit { OpKind::Deposit } else { OpKind::Withdraw };
         self.start_op(ctx, role, req, kind, tx, Some((ledger, round + 1)), json!([update]));

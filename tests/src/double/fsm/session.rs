@@ -37,7 +37,10 @@ impl Channel {
         if self.side(peer).running && self.side(peer).dying_at.is_none() {
             let keeps = self.side(peer).opts.as_ref().is_some_and(|o| o.keep_running);
             if keeps && self.established() {
-                self.info(ctx, peer, "peer_disconnected");
+                // A node tells an open channel's peer; a closing one's peer hears nothing.
+                if matches!(self.phase, Phase::Open) {
+                    self.info(ctx, peer, "peer_disconnected");
+                }
             } else {
                 // The peer's FSM notices when the noise session drops.
                 self.side_mut(peer).dying_at =
@@ -125,6 +128,9 @@ impl Channel {
             return Err(Refusal::Silent);
         }
         if side.running {
+            if matches!(self.phase, Phase::Left) {
+                self.side_mut(role).reattached = true;
+            }
             self.attach(ctx, role, conn, opts);
             self.report_fsm_up(ctx, role);
             return Ok(());
@@ -152,8 +158,14 @@ impl Channel {
         for role in [Role::Responder, Role::Initiator] {
             self.info(ctx, role, "channel_reestablished");
             self.info(ctx, role, if closing { "closing" } else { "open" });
-            // Only a new FSM reports the state; one that kept running already did.
-            if std::mem::take(&mut self.side_mut(role).fresh) {
+            // A new FSM reports the state, and so does one that kept running if its client
+            // re-attached meanwhile (as a node does).
+            let fresh = std::mem::take(&mut self.side_mut(role).fresh);
+            let reattached = std::mem::take(&mut self.side_mut(role).reattached);
+            if fresh {
+                self.side_mut(role).reestablished = true;
+            }
+            if fresh || reattached {
                 self.send_update(ctx, role);
             }
         }
@@ -362,6 +374,11 @@ impl Channel {
         };
         let depth = height.saturating_sub(included).saturating_add(1);
         for role in [Role::Initiator, Role::Responder] {
+            // A node's reestablished initiator FSM stays in `channel_closed` and reports
+            // nothing more (a client must not wait for `closed_confirmed`).
+            if role == Role::Initiator && self.side(role).reestablished {
+                continue;
+            }
             if self.side(role).running && depth >= self.min_depth(ctx, role, &fee) {
                 self.info(ctx, role, "closed_confirmed");
                 self.die(ctx, role);
