@@ -37,21 +37,22 @@ pub(crate) fn run(args: &Args) -> std::io::Result<Status> {
     let network = NetworkId::new(args.network_id.as_str());
     let mut out = Out::new();
     let mut failures = 0;
-    for input in inputs(&args.tx)? {
-        match check(&network, &args.signers, &input) {
+    inputs(&args.tx, |input| {
+        match input
+            .and_then(|input| check(&network, &args.signers, input).map_err(|e| failure(input, &e)))
+        {
             Ok((report, all_verified)) => {
                 if !all_verified {
                     failures += 1;
                 }
-                out.json(&report)?;
+                out.json(&report)
             }
-            Err(e) => {
+            Err(line) => {
                 failures += 1;
-                out.json(&failure(&input, &e))?;
+                out.json(&line)
             }
         }
-    }
-    out.finish()?;
+    })?;
     Ok(Status::from_failures(failures))
 }
 
