@@ -123,6 +123,9 @@ fn verify_names_signer_and_form() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     let report = &r.json()[0];
     assert_eq!(report["verified"], true);
+    assert_eq!(report["failures"], serde_json::json!([]));
+    assert_eq!(report["missing"], serde_json::json!([]));
+    assert_eq!(report["unverified"], serde_json::json!([]));
     assert_eq!(report["type"], "ChannelCreateTx");
     assert_eq!(report["tx_hash"], "th_JJGzuA2ToBymYo1ZdJkcMgKHcjQwCR5GjnAfAXJ6NnGkBFZqz");
     let sigs = report["signatures"].as_array().unwrap();
@@ -134,35 +137,90 @@ fn verify_names_signer_and_form() {
     assert!(sigs[0]["signature"].as_str().unwrap().starts_with("sg_"));
 }
 
+/// `aesc verify --network-id local_iris_testnet` with `signers` and `extra` arguments.
+fn verify(signers: &[&str], extra: &[&str], tx: &str) -> Run {
+    let mut args = vec!["verify", "--network-id", "local_iris_testnet"];
+    for s in signers {
+        args.extend(["--signer", s]);
+    }
+    args.extend(extra);
+    args.push(tx);
+    aesc(&args, None)
+}
+
 #[test]
-fn verify_fails_for_missing_signer_or_wrong_network() {
-    let r = aesc(
-        &["verify", "--network-id", "local_iris_testnet", "--signer", INITIATOR, COSIGNED_CREATE],
-        None,
-    );
+fn verify_fails_for_a_signature_of_no_named_signer() {
+    let r = verify(&[INITIATOR], &[], COSIGNED_CREATE);
     assert_eq!(r.code, 1);
     let report = &r.json()[0];
     assert_eq!(report["verified"], false);
     assert_eq!(report["signatures"][0]["signer"], INITIATOR);
     assert_eq!(report["signatures"][1]["signer"], Value::Null);
     assert_eq!(report["signatures"][1]["form"], Value::Null);
-    let r = aesc(
-        &["verify", "--network-id", "ae_mainnet", "--signer", INITIATOR, "--signer", RESPONDER],
-        Some(COSIGNED_CREATE),
+    let other = report["signatures"][1]["signature"].as_str().unwrap();
+    assert_eq!(report["unverified"], serde_json::json!([other]));
+    assert_eq!(report["missing"], serde_json::json!([]));
+    assert_eq!(
+        report["failures"],
+        serde_json::json!([format!("{other} verifies against no named signer")])
     );
-    assert_eq!(r.code, 1);
-    assert!(r.json()[0]["signatures"].as_array().unwrap().iter().all(|s| s["signer"].is_null()));
-    // An unsigned tx has nothing to verify.
-    let r = aesc(
-        &["verify", "--network-id", "local_iris_testnet", "--signer", INITIATOR, UNSIGNED_CREATE],
-        None,
-    );
-    assert_eq!(r.code, 0);
-    assert_eq!(r.json()[0]["signatures"], serde_json::json!([]));
-    assert_eq!(r.json()[0]["missing"], serde_json::json!([INITIATOR]));
+    // With --any, the initiator's signature is enough.
+    let r = verify(&[INITIATOR], &["--any"], COSIGNED_CREATE);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert_eq!(r.json()[0]["verified"], true);
+    assert_eq!(r.json()[0]["unverified"], serde_json::json!([other]));
+    // On another network no signature verifies, in either mode.
+    for extra in [&[][..], &["--any"]] {
+        let mut args = vec!["verify", "--network-id", "ae_mainnet", "--signer", INITIATOR];
+        args.extend(["--signer", RESPONDER]);
+        args.extend(extra);
+        let r = aesc(&args, Some(COSIGNED_CREATE));
+        assert_eq!(r.code, 1, "{extra:?}");
+        let report = &r.json()[0];
+        assert_eq!(report["verified"], false);
+        assert!(report["signatures"].as_array().unwrap().iter().all(|s| s["signer"].is_null()));
+        assert!(!report["failures"].as_array().unwrap().is_empty());
+    }
     // A signer is required.
     let r = aesc(&["verify", "--network-id", "x", COSIGNED_CREATE], None);
     assert_eq!(r.code, 2);
+}
+
+#[test]
+fn verify_fails_when_a_named_signer_did_not_sign() {
+    use aesc_codec::crypto::{NetworkId, SecretKey, SignatureForm};
+    // The create tx signed by one party only: a key of the test's own, as initiator.
+    let key = SecretKey::from_seed(&[7; 32]);
+    let me = key.public_key().to_string();
+    let mut tx = aesc_codec::tx::SignedTx::from_api_str(UNSIGNED_CREATE).unwrap();
+    tx.sign(&key, &NetworkId::new("local_iris_testnet"), SignatureForm::Raw);
+    let half_signed = tx.to_api_string();
+    let r = verify(&[&me, RESPONDER], &[], &half_signed);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    let report = &r.json()[0];
+    assert_eq!(report["verified"], false);
+    assert_eq!(report["signatures"][0]["signer"], me.as_str());
+    assert_eq!(report["missing"], serde_json::json!([RESPONDER]));
+    assert_eq!(report["unverified"], serde_json::json!([]));
+    assert_eq!(report["failures"], serde_json::json!([format!("{RESPONDER} did not sign")]));
+    // The signer alone, or --any, verifies it.
+    assert_eq!(verify(&[&me], &[], &half_signed).code, 0);
+    let r = verify(&[&me, RESPONDER], &["--any"], &half_signed);
+    assert_eq!((r.code, &r.json()[0]["verified"]), (0, &Value::Bool(true)));
+    assert_eq!(r.json()[0]["missing"], serde_json::json!([RESPONDER]));
+}
+
+#[test]
+fn verify_fails_for_a_transaction_without_signatures() {
+    for extra in [&[][..], &["--any"]] {
+        let r = verify(&[INITIATOR], extra, UNSIGNED_CREATE);
+        assert_eq!(r.code, 1, "{extra:?}");
+        let report = &r.json()[0];
+        assert_eq!(report["verified"], false);
+        assert_eq!(report["signatures"], serde_json::json!([]));
+        assert_eq!(report["missing"], serde_json::json!([INITIATOR]));
+        assert_eq!(report["failures"], serde_json::json!(["the transaction carries no signature"]));
+    }
 }
 
 #[test]
