@@ -29,6 +29,5 @@ pub(crate) fn run(args: &Args) -> std::io::Result<Status> {
     let id = channel_id(&args.initiator, args.nonce.clone(), &args.responder);
     let mut out = Out::new();
     out.line(&id.to_string())?;
-    out.finish()?;
     Ok(Status::Done)
 }

@@ -10,22 +10,23 @@ pub(crate) struct Args {
     strings: Vec<String>,
 }
 
-/// Prints one JSON object per input: the decoded object, or `{"input", "error"}`.
+/// Prints one JSON object per input as it comes: the decoded object, or `{"input", "error"}`.
 ///
 /// # Errors
 /// When stdin or stdout fail.
 pub(crate) fn run(args: &Args) -> std::io::Result<Status> {
     let mut out = Out::new();
     let mut failures = 0;
-    for input in inputs(&args.strings)? {
-        match objects::decode(&input) {
-            Ok(value) => out.json(&value)?,
-            Err(e) => {
+    inputs(&args.strings, |input| {
+        let decoded =
+            input.and_then(|input| objects::decode(input).map_err(|e| failure(input, &e)));
+        match decoded {
+            Ok(value) => out.json(&value),
+            Err(line) => {
                 failures += 1;
-                out.json(&failure(&input, &e))?;
+                out.json(&line)
             }
         }
-    }
-    out.finish()?;
+    })?;
     Ok(Status::from_failures(failures))
 }

@@ -12,25 +12,28 @@ pub(crate) struct Args {
     objects: Vec<String>,
 }
 
-/// Prints one prefixed string per input, or `{"input", "error"}`.
+/// Prints one prefixed string per input as it comes, or `{"input", "error"}`. An object with a
+/// field that `decode` never prints and the encoder does not read fails, naming the field.
 ///
 /// # Errors
 /// When stdin or stdout fail.
 pub(crate) fn run(args: &Args) -> std::io::Result<Status> {
     let mut out = Out::new();
     let mut failures = 0;
-    for input in inputs(&args.objects)? {
-        let encoded = serde_json::from_str::<Value>(&input)
-            .map_err(|e| objects::ObjectError::new(format!("bad JSON: {e}")))
-            .and_then(|v| objects::encode(&v));
+    inputs(&args.objects, |input| {
+        let encoded = input.and_then(|input| {
+            serde_json::from_str::<Value>(input)
+                .map_err(|e| objects::ObjectError::new(format!("bad JSON: {e}")))
+                .and_then(|v| objects::encode_strict(&v))
+                .map_err(|e| failure(input, &e))
+        });
         match encoded {
-            Ok(s) => out.line(&s)?,
-            Err(e) => {
+            Ok(s) => out.line(&s),
+            Err(line) => {
                 failures += 1;
-                out.json(&failure(&input, &e))?;
+                out.json(&line)
             }
         }
-    }
-    out.finish()?;
+    })?;
     Ok(Status::from_failures(failures))
 }

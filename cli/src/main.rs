@@ -2,9 +2,10 @@
 //! channel demo.
 //!
 //! Every command that takes strings reads them from its arguments, or one per line from stdin
-//! when none are given, and writes one line per input. Exit status: 0 when every input was
-//! handled, 1 when some input failed (the failure is reported on its own output line), 2 for
-//! usage errors and I/O failures.
+//! when none are given, and writes one line per input, flushed as soon as the input is handled
+//! (so the commands work as filters on a stream). Exit status: 0 when every input was handled,
+//! 1 when some input failed (the failure, an unreadable line included, is reported on its own
+//! output line and the run goes on), 2 for usage errors and I/O failures.
 
 #![forbid(unsafe_code)]
 
@@ -34,10 +35,12 @@ enum Command {
     /// Decode prefixed strings (tx_, pi_, ss_, cs_, ak_, ch_, st_, …) into JSON, one object per
     /// line.
     Decode(decode::Args),
-    /// Encode the JSON objects printed by `decode` back into prefixed strings.
+    /// Encode the JSON objects printed by `decode` back into prefixed strings (unknown fields
+    /// are refused).
     Encode(encode::Args),
     /// Check which signer and which form (raw or hash) verifies each signature of each
-    /// transaction.
+    /// transaction; fails unless every named signer signed and every signature is a named
+    /// signer's (`--any`: unless some signature is a named signer's).
     Verify(verify::Args),
     /// Compute a channel id from the create transaction's initiator, nonce and responder.
     ChannelId(channel_id::Args),

@@ -11,7 +11,8 @@
 //! * every other prefix (ids, hashes, keys, byte arrays): `"hex"` of the body, with the prefix
 //!   table name as `"type"` (`AccountPubkey`, `Channel`, `TxHash`, …).
 //!
-//! Computed fields (`state_hash`) are ignored by [`encode`].
+//! Computed fields (`state_hash`) are ignored by [`encode`]. [`encode_strict`], which `aesc
+//! encode` uses, also refuses fields that [`decode`] never prints and [`encode`] does not read.
 
 use std::fmt;
 
@@ -156,6 +157,96 @@ pub(crate) fn encode(value: &Value) -> Result<String, ObjectError> {
         }
     };
     Ok(encoding::encode(prefix, &body))
+}
+
+/// As [`encode`], and refuses an object with fields that [`decode`] does not print for its
+/// result and [`encode`] does not read (a misspelt or foreign field), naming every such field
+/// by its path (`tx.fee_cap`, `signatures[0].x`).
+///
+/// # Errors
+/// As [`encode`], or an error naming the unknown fields.
+pub(crate) fn encode_strict(value: &Value) -> Result<String, ObjectError> {
+    let encoded = encode(value)?;
+    let printed = decode(&encoded)?;
+    let mut candidates = Vec::new();
+    absent_keys(value, &printed, &mut Vec::new(), &mut candidates);
+    // A key the printed form leaves out may still be read (an optional field at its default,
+    // such as an account's `"flags": 0`): it is unknown only if a value no field accepts in
+    // its place changes nothing.
+    let unknown: Vec<String> = candidates
+        .iter()
+        .filter(|path| {
+            let mut probe = value.clone();
+            if let Some(slot) = lookup_mut(&mut probe, path) {
+                *slot = json!({ "\u{0}not a field value": [null] });
+            }
+            encode(&probe).is_ok_and(|again| again == encoded)
+        })
+        .map(|path| render_path(path))
+        .collect();
+    match unknown.as_slice() {
+        [] => Ok(encoded),
+        [one] => Err(ObjectError::new(format!("unknown field {one:?}"))),
+        many => Err(ObjectError::new(format!(
+            "unknown fields {}",
+            many.iter().map(|p| format!("{p:?}")).collect::<Vec<_>>().join(", ")
+        ))),
+    }
+}
+
+/// One step of a path into a JSON value.
+#[derive(Debug, Clone)]
+enum Step {
+    Key(String),
+    Index(usize),
+}
+
+/// Appends to `out` the paths of the keys of `input` that `printed` lacks at the same place,
+/// walking both in step.
+fn absent_keys(input: &Value, printed: &Value, path: &mut Vec<Step>, out: &mut Vec<Vec<Step>>) {
+    match (input, printed) {
+        (Value::Object(a), Value::Object(b)) => {
+            for (key, v) in a {
+                path.push(Step::Key(key.clone()));
+                match b.get(key) {
+                    Some(w) => absent_keys(v, w, path, out),
+                    None => out.push(path.clone()),
+                }
+                path.pop();
+            }
+        }
+        (Value::Array(a), Value::Array(b)) => {
+            for (i, (v, w)) in a.iter().zip(b).enumerate() {
+                path.push(Step::Index(i));
+                absent_keys(v, w, path, out);
+                path.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+fn lookup_mut<'a>(value: &'a mut Value, path: &[Step]) -> Option<&'a mut Value> {
+    path.iter().try_fold(value, |v, step| match step {
+        Step::Key(k) => v.as_object_mut()?.get_mut(k),
+        Step::Index(i) => v.as_array_mut()?.get_mut(*i),
+    })
+}
+
+/// `tx.updates[1].amount`.
+fn render_path(path: &[Step]) -> String {
+    let mut out = String::new();
+    for step in path {
+        match step {
+            Step::Key(k) if out.is_empty() => out.push_str(k),
+            Step::Key(k) => {
+                out.push('.');
+                out.push_str(k);
+            }
+            Step::Index(i) => out.push_str(&format!("[{i}]")),
+        }
+    }
+    out
 }
 
 fn missing(key: &str) -> ObjectError {

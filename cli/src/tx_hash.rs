@@ -15,7 +15,7 @@ pub(crate) struct Args {
     tx: Vec<String>,
 }
 
-/// Prints `th_…` for each signed transaction, or a failure line. The hash is taken over the
+/// Prints `th_…` for each signed transaction as it comes, or a failure line. The hash is taken over the
 /// node's serialization (signatures sorted), which is the given bytes for every canonical input.
 ///
 /// # Errors
@@ -23,18 +23,20 @@ pub(crate) struct Args {
 pub(crate) fn run(args: &Args) -> std::io::Result<Status> {
     let mut out = Out::new();
     let mut failures = 0;
-    for input in inputs(&args.tx)? {
-        let checked = encoding::decode_as(Prefix::Transaction, &input)
-            .map_err(ObjectError::from)
-            .and_then(|bytes| SignedTx::from_rlp(&bytes).map_err(ObjectError::from));
+    inputs(&args.tx, |input| {
+        let checked = input.and_then(|input| {
+            encoding::decode_as(Prefix::Transaction, input)
+                .map_err(ObjectError::from)
+                .and_then(|bytes| SignedTx::from_rlp(&bytes).map_err(ObjectError::from))
+                .map_err(|e| failure(input, &e))
+        });
         match checked {
-            Ok(tx) => out.line(&tx.hash().to_string())?,
-            Err(e) => {
+            Ok(tx) => out.line(&tx.hash().to_string()),
+            Err(line) => {
                 failures += 1;
-                out.json(&failure(&input, &e))?;
+                out.json(&line)
             }
         }
-    }
-    out.finish()?;
+    })?;
     Ok(Status::from_failures(failures))
 }

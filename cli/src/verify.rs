@@ -17,19 +17,29 @@ pub(crate) struct Args {
     /// The network the transactions are signed for (ae_mainnet, ae_uat, ae_dev, …).
     #[arg(long)]
     network_id: String,
-    /// A candidate signer; repeat for several.
+    /// A signer the transaction must carry a signature of; repeat for several.
     #[arg(long = "signer", required = true)]
     signers: Vec<AccountId>,
+    /// Verified when at least one signature verifies against a named signer, instead of
+    /// requiring every named signer and accepting no signature from anyone else.
+    #[arg(long)]
+    any: bool,
     /// Signed transactions (tx_…); read from stdin, one per line, when none are given.
     tx: Vec<String>,
 }
 
 /// Prints one JSON object per transaction:
 /// `{"tx_hash", "type", "signatures": [{"layer", "signature", "signer", "form"}], "missing",
-/// "verified"}` where `signer` and `form` are null for a signature no signer verifies, `layer`
-/// counts generalized-account and PayingFor wrappers from the outside in, and `missing` lists the
-/// candidate signers none of whose signatures is on the transaction (informative: a candidate
-/// need not be a required signer, so it does not fail the check).
+/// "unverified", "verified", "failures"}` where `signer` and `form` are null for a signature
+/// no named signer verifies, `layer` counts generalized-account and PayingFor wrappers from
+/// the outside in, `missing` lists the named signers none of whose signatures is on the
+/// transaction, `unverified` the signatures that verify against no named signer, and
+/// `failures` says in words why `verified` is false (empty when it is true).
+///
+/// A transaction is verified when it carries at least one signature, every named signer's
+/// signature is on it and every signature on it verifies against a named signer; with
+/// `--any`, when at least one signature verifies against a named signer. A transaction that
+/// is not verified counts as a failed input (exit status 1).
 ///
 /// # Errors
 /// When stdin or stdout fail.
@@ -37,34 +47,35 @@ pub(crate) fn run(args: &Args) -> std::io::Result<Status> {
     let network = NetworkId::new(args.network_id.as_str());
     let mut out = Out::new();
     let mut failures = 0;
-    for input in inputs(&args.tx)? {
-        match check(&network, &args.signers, &input) {
-            Ok((report, all_verified)) => {
-                if !all_verified {
+    inputs(&args.tx, |input| {
+        match input.and_then(|input| {
+            check(&network, &args.signers, args.any, input).map_err(|e| failure(input, &e))
+        }) {
+            Ok((report, verified)) => {
+                if !verified {
                     failures += 1;
                 }
-                out.json(&report)?;
+                out.json(&report)
             }
-            Err(e) => {
+            Err(line) => {
                 failures += 1;
-                out.json(&failure(&input, &e))?;
+                out.json(&line)
             }
         }
-    }
-    out.finish()?;
+    })?;
     Ok(Status::from_failures(failures))
 }
 
-/// The report for one transaction and whether every signature verified.
+/// The report for one transaction and whether it is verified.
 fn check(
     network: &NetworkId,
     signers: &[AccountId],
+    any: bool,
     input: &str,
 ) -> Result<(Value, bool), ObjectError> {
     let bytes = encoding::decode_as(Prefix::Transaction, input)?;
     let signed = SignedTx::from_rlp(&bytes)?;
     let checks = signed.verify(network, signers);
-    let all = checks.iter().all(|c| c.verified.is_some());
     let signatures: Vec<Value> = checks
         .iter()
         .map(|c| {
@@ -81,12 +92,28 @@ fn check(
         .filter(|s| !checks.iter().any(|c| c.verified.is_some_and(|v| v.signer == **s)))
         .map(ToString::to_string)
         .collect();
+    let unverified: Vec<String> =
+        checks.iter().filter(|c| c.verified.is_none()).map(|c| c.signature.to_string()).collect();
+    let mut failures: Vec<String> = Vec::new();
+    if checks.is_empty() {
+        failures.push("the transaction carries no signature".into());
+    } else if any {
+        if checks.iter().all(|c| c.verified.is_none()) {
+            failures.push("no signature verifies against a named signer".into());
+        }
+    } else {
+        failures.extend(missing.iter().map(|s| format!("{s} did not sign")));
+        failures.extend(unverified.iter().map(|s| format!("{s} verifies against no named signer")));
+    }
+    let verified = failures.is_empty();
     let report = json!({
         "tx_hash": signed.hash().to_string(),
         "type": signed.innermost_tx().kind().name(),
         "signatures": signatures,
         "missing": missing,
-        "verified": all,
+        "unverified": unverified,
+        "verified": verified,
+        "failures": failures,
     });
-    Ok((report, all))
+    Ok((report, verified))
 }

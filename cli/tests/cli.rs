@@ -35,6 +35,10 @@ impl Run {
 }
 
 fn aesc(args: &[&str], stdin: Option<&str>) -> Run {
+    aesc_bytes(args, stdin.unwrap_or("").as_bytes())
+}
+
+fn aesc_bytes(args: &[&str], stdin: &[u8]) -> Run {
     let mut child = Command::new(env!("CARGO_BIN_EXE_aesc"))
         .args(args)
         .stdin(Stdio::piped())
@@ -42,9 +46,9 @@ fn aesc(args: &[&str], stdin: Option<&str>) -> Run {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let input = stdin.unwrap_or("").to_owned();
+    let input = stdin.to_owned();
     let mut pipe = child.stdin.take().unwrap();
-    let writer = std::thread::spawn(move || pipe.write_all(input.as_bytes()));
+    let writer = std::thread::spawn(move || pipe.write_all(&input));
     let out = child.wait_with_output().unwrap();
     writer.join().unwrap().unwrap();
     Run {
@@ -119,6 +123,9 @@ fn verify_names_signer_and_form() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     let report = &r.json()[0];
     assert_eq!(report["verified"], true);
+    assert_eq!(report["failures"], serde_json::json!([]));
+    assert_eq!(report["missing"], serde_json::json!([]));
+    assert_eq!(report["unverified"], serde_json::json!([]));
     assert_eq!(report["type"], "ChannelCreateTx");
     assert_eq!(report["tx_hash"], "th_JJGzuA2ToBymYo1ZdJkcMgKHcjQwCR5GjnAfAXJ6NnGkBFZqz");
     let sigs = report["signatures"].as_array().unwrap();
@@ -130,35 +137,90 @@ fn verify_names_signer_and_form() {
     assert!(sigs[0]["signature"].as_str().unwrap().starts_with("sg_"));
 }
 
+/// `aesc verify --network-id local_iris_testnet` with `signers` and `extra` arguments.
+fn verify(signers: &[&str], extra: &[&str], tx: &str) -> Run {
+    let mut args = vec!["verify", "--network-id", "local_iris_testnet"];
+    for s in signers {
+        args.extend(["--signer", s]);
+    }
+    args.extend(extra);
+    args.push(tx);
+    aesc(&args, None)
+}
+
 #[test]
-fn verify_fails_for_missing_signer_or_wrong_network() {
-    let r = aesc(
-        &["verify", "--network-id", "local_iris_testnet", "--signer", INITIATOR, COSIGNED_CREATE],
-        None,
-    );
+fn verify_fails_for_a_signature_of_no_named_signer() {
+    let r = verify(&[INITIATOR], &[], COSIGNED_CREATE);
     assert_eq!(r.code, 1);
     let report = &r.json()[0];
     assert_eq!(report["verified"], false);
     assert_eq!(report["signatures"][0]["signer"], INITIATOR);
     assert_eq!(report["signatures"][1]["signer"], Value::Null);
     assert_eq!(report["signatures"][1]["form"], Value::Null);
-    let r = aesc(
-        &["verify", "--network-id", "ae_mainnet", "--signer", INITIATOR, "--signer", RESPONDER],
-        Some(COSIGNED_CREATE),
+    let other = report["signatures"][1]["signature"].as_str().unwrap();
+    assert_eq!(report["unverified"], serde_json::json!([other]));
+    assert_eq!(report["missing"], serde_json::json!([]));
+    assert_eq!(
+        report["failures"],
+        serde_json::json!([format!("{other} verifies against no named signer")])
     );
-    assert_eq!(r.code, 1);
-    assert!(r.json()[0]["signatures"].as_array().unwrap().iter().all(|s| s["signer"].is_null()));
-    // An unsigned tx has nothing to verify.
-    let r = aesc(
-        &["verify", "--network-id", "local_iris_testnet", "--signer", INITIATOR, UNSIGNED_CREATE],
-        None,
-    );
-    assert_eq!(r.code, 0);
-    assert_eq!(r.json()[0]["signatures"], serde_json::json!([]));
-    assert_eq!(r.json()[0]["missing"], serde_json::json!([INITIATOR]));
+    // With --any, the initiator's signature is enough.
+    let r = verify(&[INITIATOR], &["--any"], COSIGNED_CREATE);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert_eq!(r.json()[0]["verified"], true);
+    assert_eq!(r.json()[0]["unverified"], serde_json::json!([other]));
+    // On another network no signature verifies, in either mode.
+    for extra in [&[][..], &["--any"]] {
+        let mut args = vec!["verify", "--network-id", "ae_mainnet", "--signer", INITIATOR];
+        args.extend(["--signer", RESPONDER]);
+        args.extend(extra);
+        let r = aesc(&args, Some(COSIGNED_CREATE));
+        assert_eq!(r.code, 1, "{extra:?}");
+        let report = &r.json()[0];
+        assert_eq!(report["verified"], false);
+        assert!(report["signatures"].as_array().unwrap().iter().all(|s| s["signer"].is_null()));
+        assert!(!report["failures"].as_array().unwrap().is_empty());
+    }
     // A signer is required.
     let r = aesc(&["verify", "--network-id", "x", COSIGNED_CREATE], None);
     assert_eq!(r.code, 2);
+}
+
+#[test]
+fn verify_fails_when_a_named_signer_did_not_sign() {
+    use aesc_codec::crypto::{NetworkId, SecretKey, SignatureForm};
+    // The create tx signed by one party only: a key of the test's own, as initiator.
+    let key = SecretKey::from_seed(&[7; 32]);
+    let me = key.public_key().to_string();
+    let mut tx = aesc_codec::tx::SignedTx::from_api_str(UNSIGNED_CREATE).unwrap();
+    tx.sign(&key, &NetworkId::new("local_iris_testnet"), SignatureForm::Raw);
+    let half_signed = tx.to_api_string();
+    let r = verify(&[&me, RESPONDER], &[], &half_signed);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    let report = &r.json()[0];
+    assert_eq!(report["verified"], false);
+    assert_eq!(report["signatures"][0]["signer"], me.as_str());
+    assert_eq!(report["missing"], serde_json::json!([RESPONDER]));
+    assert_eq!(report["unverified"], serde_json::json!([]));
+    assert_eq!(report["failures"], serde_json::json!([format!("{RESPONDER} did not sign")]));
+    // The signer alone, or --any, verifies it.
+    assert_eq!(verify(&[&me], &[], &half_signed).code, 0);
+    let r = verify(&[&me, RESPONDER], &["--any"], &half_signed);
+    assert_eq!((r.code, &r.json()[0]["verified"]), (0, &Value::Bool(true)));
+    assert_eq!(r.json()[0]["missing"], serde_json::json!([RESPONDER]));
+}
+
+#[test]
+fn verify_fails_for_a_transaction_without_signatures() {
+    for extra in [&[][..], &["--any"]] {
+        let r = verify(&[INITIATOR], extra, UNSIGNED_CREATE);
+        assert_eq!(r.code, 1, "{extra:?}");
+        let report = &r.json()[0];
+        assert_eq!(report["verified"], false);
+        assert_eq!(report["signatures"], serde_json::json!([]));
+        assert_eq!(report["missing"], serde_json::json!([INITIATOR]));
+        assert_eq!(report["failures"], serde_json::json!(["the transaction carries no signature"]));
+    }
 }
 
 #[test]
@@ -281,6 +343,135 @@ fn encode_rejects_what_decode_never_prints() {
     }
     let r = aesc(&["encode", r#"{"prefix":"ba","type":"Bytearray","hex":""}"#], None);
     assert_eq!((r.code, r.stdout.as_str()), (0, "ba_Xfbg4g==\n"));
+}
+
+#[test]
+fn encode_names_unknown_fields() {
+    let decoded = aesc(&["decode", UNSIGNED_CREATE, "ba_Xfbg4g=="], None).json();
+    let mut tx = decoded[0].clone();
+    tx["tx"]["fee_cap"] = serde_json::json!(3);
+    tx["comment"] = serde_json::json!("x");
+    let mut ba = decoded[1].clone();
+    ba["colour"] = serde_json::json!("red");
+    let input = format!("{tx}\n{ba}\n{}\n", decoded[1]);
+    let r = aesc(&["encode"], Some(&input));
+    assert_eq!(r.code, 1);
+    let lines = r.lines();
+    assert_eq!(lines.len(), 3);
+    let v: Vec<Value> = lines[..2].iter().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(v[0]["error"], "unknown fields \"tx.fee_cap\", \"comment\"");
+    assert_eq!(v[1]["error"], "unknown field \"colour\"");
+    assert_eq!(lines[2], "ba_Xfbg4g==");
+    // Fields that decode prints but encode does not need (the computed state hash) pass.
+    let r = aesc(&["decode", COSIGNED_CREATE], None);
+    let r = aesc(&["encode"], Some(&r.stdout));
+    assert_eq!((r.code, r.stdout.trim()), (0, COSIGNED_CREATE));
+}
+
+#[test]
+fn a_bad_line_of_stdin_fails_alone() {
+    // Invalid UTF-8 between two good lines, and a line with a bad string.
+    let mut input = format!("{INITIATOR}\n").into_bytes();
+    input.extend_from_slice(b"ak_\xff\xfe\n");
+    input.extend_from_slice(format!("nope\n{RESPONDER}\n").as_bytes());
+    let r = aesc_bytes(&["decode"], &input);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let v = r.json();
+    assert_eq!(v.len(), 4, "{}", r.stdout);
+    assert_eq!(v[0]["type"], "AccountPubkey");
+    assert_eq!(v[1]["error"], "line 2 is not UTF-8 (invalid byte at offset 3)");
+    assert_eq!(v[1]["input"], "ak_\u{fffd}\u{fffd}");
+    assert_eq!(v[2]["error"], "missing '_' after the prefix");
+    assert_eq!(v[3]["type"], "AccountPubkey");
+    // The same for the other line-reading commands.
+    for cmd in
+        [&["encode"][..], &["tx-hash"], &["verify", "--network-id", "x", "--signer", INITIATOR]]
+    {
+        let r = aesc_bytes(cmd, b"\xc3\x28\n");
+        assert_eq!(r.code, 1, "{cmd:?}");
+        assert_eq!(r.json()[0]["error"], "line 1 is not UTF-8 (invalid byte at offset 0)");
+    }
+}
+
+#[test]
+fn lines_are_answered_as_they_come() {
+    use std::io::{BufRead, BufReader};
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_aesc"))
+        .arg("decode")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let stdout = BufReader::new(child.stdout.take().unwrap());
+    let (tx, rx) = mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        for line in stdout.lines() {
+            if tx.send(line.unwrap()).is_err() {
+                break;
+            }
+        }
+    });
+    // Each answer arrives while stdin is still open: nothing waits for the end of input.
+    let wait = Duration::from_secs(60);
+    writeln!(stdin, "{INITIATOR}").unwrap();
+    stdin.flush().unwrap();
+    let first: Value = serde_json::from_str(&rx.recv_timeout(wait).unwrap()).unwrap();
+    assert_eq!(first["type"], "AccountPubkey");
+    writeln!(stdin, "nope").unwrap();
+    stdin.flush().unwrap();
+    let second: Value = serde_json::from_str(&rx.recv_timeout(wait).unwrap()).unwrap();
+    assert_eq!(second["error"], "missing '_' after the prefix");
+    writeln!(stdin, "{RESPONDER}").unwrap();
+    drop(stdin);
+    let third: Value = serde_json::from_str(&rx.recv_timeout(wait).unwrap()).unwrap();
+    assert_eq!(third["hex"].as_str().map(str::len), Some(64));
+    assert_eq!(child.wait().unwrap().code(), Some(1));
+    reader.join().unwrap();
+}
+
+#[test]
+fn oversized_strings_and_numbers_are_refused_at_once() {
+    // Base58 decoding of a megabyte would take minutes; the length check answers at once.
+    let huge = format!("ak_{}\n{INITIATOR}\n", "z".repeat(1 << 20));
+    let r = aesc(&["decode"], Some(&huge));
+    assert_eq!(r.code, 1);
+    let v = r.json();
+    assert_eq!(v[0]["error"], "ak_ body of 1048576 characters is too long, at most 50 allowed");
+    assert_eq!(v[1]["type"], "AccountPubkey");
+    let r = aesc(&["tx-hash"], Some(&format!("sg_{}", "2".repeat(1 << 20))));
+    assert_eq!(r.code, 1);
+    // A five-million-digit amount in an object to encode.
+    let decoded = aesc(&["decode", UNSIGNED_CREATE], None);
+    let line = decoded
+        .stdout
+        .replace("\"fee\":17620000000000", &format!("\"fee\":{}", "9".repeat(5_000_000)));
+    assert_ne!(line, decoded.stdout);
+    let r = aesc(&["encode"], Some(&line));
+    assert_eq!(r.code, 1);
+    assert_eq!(
+        r.json()[0]["error"],
+        "tx.fee: integer of 5000000 characters is too long, at most 78 digits allowed"
+    );
+    // The channel id command reads its nonce with the same limit.
+    let r = aesc(
+        &[
+            "channel-id",
+            "--initiator",
+            INITIATOR,
+            "--responder",
+            RESPONDER,
+            "--nonce",
+            &"1".repeat(79),
+        ],
+        None,
+    );
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("at most 78 digits"), "{}", r.stderr);
 }
 
 /// Every distinct prefixed string (with a known prefix) of the recordings in `files`.

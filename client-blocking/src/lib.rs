@@ -45,7 +45,7 @@
 //! let node = aesc_testkit::double::spawn(
 //!     aesc_testkit::double::Config::new().with_network_id("ae_dev").with_minimum_depth(1),
 //! )?;
-//! let (alice, bob) = (SecretKey::generate(), SecretKey::generate());
+//! let (alice, bob) = (SecretKey::generate()?, SecretKey::generate()?);
 //! let config = |role, me: &SecretKey, peer: &SecretKey| {
 //!     ChannelConfig::builder(node.url(), role, NetworkId::new("ae_dev"), me.clone())
 //!         .peer(peer.public_key())

@@ -8,6 +8,7 @@ use core::fmt;
 use core::str::FromStr;
 
 use ed25519_dalek::{Signer as _, SigningKey, VerifyingKey};
+use rand_core::{CryptoRng, RngCore};
 use zeroize::Zeroizing;
 
 use crate::encoding::{self, ParseError, Prefix};
@@ -87,13 +88,20 @@ impl SecretKey {
     /// Generates a fresh key from the operating system's random source.
     ///
     /// This is the only function of the codec that touches the environment.
-    pub fn generate() -> Self {
+    ///
+    /// # Errors
+    /// [`KeyError::NoEntropy`] when the operating system gives no randomness; no key is made
+    /// then (never a predictable one).
+    pub fn generate() -> Result<Self, KeyError> {
+        SecretKey::generate_from(&mut rand_core::OsRng)
+    }
+
+    /// Generates a key from the seed bytes of `rng`.
+    fn generate_from<R: RngCore + CryptoRng + ?Sized>(rng: &mut R) -> Result<Self, KeyError> {
         let mut seed = Zeroizing::new([0u8; 32]);
-        // getrandom failing means the OS has no entropy source: nothing sensible remains.
-        if getrandom_fill(&mut seed[..]).is_err() {
-            seed.iter_mut().for_each(|b| *b = 0);
-        }
-        SecretKey::from_seed(&seed)
+        rng.try_fill_bytes(&mut seed[..])
+            .map_err(|e| KeyError::NoEntropy { os_error: e.raw_os_error() })?;
+        Ok(SecretKey::from_seed(&seed))
     }
 
     /// Parses an `sk_…` string or a 64-character hex seed. A 64-byte enacl key (seed ‖ public
@@ -204,6 +212,32 @@ impl std::error::Error for KeyParseError {
     }
 }
 
+/// A fresh secret key could not be made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum KeyError {
+    /// The operating system's random source failed.
+    NoEntropy {
+        /// The OS error code, when the source reported one.
+        os_error: Option<i32>,
+    },
+}
+
+impl fmt::Display for KeyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KeyError::NoEntropy { os_error: None } => {
+                f.write_str("no randomness from the operating system")
+            }
+            KeyError::NoEntropy { os_error: Some(code) } => {
+                write!(f, "no randomness from the operating system (OS error {code})")
+            }
+        }
+    }
+}
+
+impl std::error::Error for KeyError {}
+
 /// Verifies `signature` by `signer` over `msg` (strict Ed25519: no small-order keys, canonical
 /// signatures).
 pub fn verify_message(signer: &AccountId, msg: &[u8], signature: &Signature) -> bool {
@@ -241,7 +275,72 @@ fn decode_hex(text: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
-fn getrandom_fill(buf: &mut [u8]) -> Result<(), ()> {
-    use rand_core::RngCore;
-    rand_core::OsRng.try_fill_bytes(buf).map_err(|_| ())
+#[cfg(test)]
+mod tests {
+    use core::num::NonZeroU32;
+
+    use super::*;
+
+    /// A random source that fails with an error code, as the OS source does without entropy.
+    struct NoEntropy(u32);
+
+    impl RngCore for NoEntropy {
+        fn next_u32(&mut self) -> u32 {
+            0
+        }
+        fn next_u64(&mut self) -> u64 {
+            0
+        }
+        fn fill_bytes(&mut self, dest: &mut [u8]) {
+            dest.fill(0);
+        }
+        fn try_fill_bytes(&mut self, _: &mut [u8]) -> Result<(), rand_core::Error> {
+            Err(rand_core::Error::from(NonZeroU32::new(self.0).unwrap()))
+        }
+    }
+
+    impl CryptoRng for NoEntropy {}
+
+    /// A random source that always gives the same byte.
+    struct Constant(u8);
+
+    impl RngCore for Constant {
+        fn next_u32(&mut self) -> u32 {
+            u32::from_ne_bytes([self.0; 4])
+        }
+        fn next_u64(&mut self) -> u64 {
+            u64::from_ne_bytes([self.0; 8])
+        }
+        fn fill_bytes(&mut self, dest: &mut [u8]) {
+            dest.fill(self.0);
+        }
+        fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core::Error> {
+            dest.fill(self.0);
+            Ok(())
+        }
+    }
+
+    impl CryptoRng for Constant {}
+
+    #[test]
+    fn a_failing_random_source_gives_an_error_not_a_key() {
+        let custom = rand_core::Error::CUSTOM_START;
+        let e = SecretKey::generate_from(&mut NoEntropy(custom)).unwrap_err();
+        assert_eq!(e, KeyError::NoEntropy { os_error: None });
+        assert_eq!(e.to_string(), "no randomness from the operating system");
+        // ENOSYS, as getrandom(2) reports on a kernel without it.
+        let e = SecretKey::generate_from(&mut NoEntropy(38)).unwrap_err();
+        assert_eq!(e, KeyError::NoEntropy { os_error: Some(38) });
+        assert_eq!(e.to_string(), "no randomness from the operating system (OS error 38)");
+    }
+
+    #[test]
+    fn the_seed_comes_from_the_random_source() {
+        let key = SecretKey::generate_from(&mut Constant(7)).unwrap();
+        assert_eq!(key.public_key(), SecretKey::from_seed(&[7; 32]).public_key());
+        let a = SecretKey::generate().unwrap();
+        let b = SecretKey::generate().unwrap();
+        assert_ne!(a.public_key(), b.public_key());
+        assert_ne!(a.public_key(), SecretKey::from_seed(&[0; 32]).public_key());
+    }
 }

@@ -7,7 +7,7 @@ use num_bigint::BigUint;
 use num_traits::{ToPrimitive, Zero};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::rlp::{DecodeError, Encoder, Item};
+use crate::rlp::{DecodeError, DecodeErrorKind, Encoder, Item};
 
 /// A non-negative integer of any size (aettos, gas, rounds, 256-bit log topics).
 ///
@@ -17,6 +17,18 @@ use crate::rlp::{DecodeError, Encoder, Item};
 pub struct Uint(BigUint);
 
 impl Uint {
+    /// The largest integer the decoders accept, in bytes: 32, so values are below 2^256.
+    ///
+    /// The node keeps integers as Erlang bignums, but the protocol's largest values are the
+    /// 256-bit log topics; amounts (the total supply is below 2^90 aettos), fees, gas and
+    /// rounds are far smaller. Decoders ([`Uint::decode_rlp`], [`FromStr`], the JSON readers)
+    /// refuse anything larger, so no decoded value makes decimal conversion expensive.
+    /// Values built by arithmetic are not bounded.
+    pub const MAX_BYTES: usize = 32;
+
+    /// The longest decimal text the decoders accept: 78 digits, the length of 2^256 − 1.
+    pub const MAX_DECIMAL_DIGITS: usize = 78;
+
     /// Zero.
     pub fn zero() -> Self {
         Uint(BigUint::zero())
@@ -70,12 +82,20 @@ impl Uint {
         }
     }
 
-    /// Decodes a canonical RLP integer field.
+    /// Decodes a canonical RLP integer field of at most [`Uint::MAX_BYTES`] bytes.
     ///
     /// # Errors
-    /// As [`Item::as_uint_bytes`].
+    /// As [`Item::as_uint_bytes`], plus [`DecodeErrorKind::IntegerTooLarge`] for more than
+    /// [`Uint::MAX_BYTES`] bytes.
     pub fn decode_rlp(item: &Item<'_>) -> Result<Self, DecodeError> {
-        item.as_uint_bytes().map(Uint::from_be_bytes)
+        let bytes = item.as_uint_bytes()?;
+        if bytes.len() > Uint::MAX_BYTES {
+            return Err(DecodeError::new(
+                item.offset,
+                DecodeErrorKind::IntegerTooLarge { max_bytes: Uint::MAX_BYTES, found: bytes.len() },
+            ));
+        }
+        Ok(Uint::from_be_bytes(bytes))
     }
 
     /// Encodes as a canonical RLP integer.
@@ -134,16 +154,37 @@ impl fmt::Debug for Uint {
     }
 }
 
-/// A decimal integer string was not a non-negative integer.
+/// A decimal integer string was not a non-negative integer the codec accepts.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ParseUintError {
-    /// The text that failed to parse.
-    pub input: String,
+#[non_exhaustive]
+pub enum ParseUintError {
+    /// The text is longer than [`Uint::MAX_DECIMAL_DIGITS`]; it was not parsed.
+    TooLong {
+        /// The length of the text, in bytes.
+        len: usize,
+    },
+    /// The text is empty or holds something other than ASCII digits.
+    NotDecimal {
+        /// The text (at most [`Uint::MAX_DECIMAL_DIGITS`] bytes long).
+        input: String,
+    },
+    /// The value is 2^256 or more.
+    TooLarge,
 }
 
 impl fmt::Display for ParseUintError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:?} is not a non-negative decimal integer", self.input)
+        match self {
+            ParseUintError::TooLong { len } => write!(
+                f,
+                "integer of {len} characters is too long, at most {} digits allowed",
+                Uint::MAX_DECIMAL_DIGITS
+            ),
+            ParseUintError::NotDecimal { input } => {
+                write!(f, "{input:?} is not a non-negative decimal integer")
+            }
+            ParseUintError::TooLarge => f.write_str("integer is 2^256 or more"),
+        }
     }
 }
 
@@ -151,12 +192,23 @@ impl std::error::Error for ParseUintError {}
 
 impl FromStr for Uint {
     type Err = ParseUintError;
+
+    /// Parses a decimal integer of at most [`Uint::MAX_DECIMAL_DIGITS`] digits (leading zeros
+    /// count) and below 2^256. The length is checked first: decimal conversion is quadratic.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s.len() > Uint::MAX_DECIMAL_DIGITS {
+            return Err(ParseUintError::TooLong { len: s.len() });
+        }
         let valid = !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
         if !valid {
-            return Err(ParseUintError { input: s.into() });
+            return Err(ParseUintError::NotDecimal { input: s.into() });
         }
-        BigUint::parse_bytes(s.as_bytes(), 10).map(Uint).ok_or(ParseUintError { input: s.into() })
+        let value = BigUint::parse_bytes(s.as_bytes(), 10)
+            .ok_or_else(|| ParseUintError::NotDecimal { input: s.into() })?;
+        if value.bits() > 8 * Uint::MAX_BYTES as u64 {
+            return Err(ParseUintError::TooLarge);
+        }
+        Ok(Uint(value))
     }
 }
 
@@ -178,19 +230,32 @@ impl Serialize for Uint {
 impl<'de> Deserialize<'de> for Uint {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let v = serde_json::Value::deserialize(d)?;
-        Uint::from_json(&v).ok_or_else(|| {
-            serde::de::Error::custom(format!("expected a non-negative integer, found {v}"))
-        })
+        match Uint::parse_json(&v) {
+            Ok(Some(n)) => Ok(n),
+            Ok(None) => {
+                Err(serde::de::Error::custom(format!("expected a non-negative integer, found {v}")))
+            }
+            Err(e) => Err(serde::de::Error::custom(e)),
+        }
     }
 }
 
 impl Uint {
-    /// Reads a JSON number (at full precision) or a decimal string.
+    /// Reads a JSON number (at full precision) or a decimal string, as [`FromStr`] does.
     pub fn from_json(v: &serde_json::Value) -> Option<Uint> {
+        Uint::parse_json(v).ok().flatten()
+    }
+
+    /// Reads a JSON number (at full precision) or a decimal string, as [`FromStr`] does;
+    /// `Ok(None)` when the value is neither a number nor a string.
+    ///
+    /// # Errors
+    /// The [`ParseUintError`] of the text.
+    pub fn parse_json(v: &serde_json::Value) -> Result<Option<Uint>, ParseUintError> {
         match v {
-            serde_json::Value::Number(n) => n.as_str().parse().ok(),
-            serde_json::Value::String(s) => s.parse().ok(),
-            _ => None,
+            serde_json::Value::Number(n) => n.as_str().parse().map(Some),
+            serde_json::Value::String(s) => s.parse().map(Some),
+            _ => Ok(None),
         }
     }
 

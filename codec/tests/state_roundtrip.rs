@@ -16,8 +16,9 @@ use proptest::collection::{btree_map, vec};
 use proptest::option;
 use proptest::prelude::*;
 
+/// Integers up to the 256 bits the decoders accept.
 fn uint() -> impl Strategy<Value = Uint> {
-    vec(any::<u8>(), 0..40).prop_map(|b| Uint::from_be_bytes(&b))
+    vec(any::<u8>(), 0..=Uint::MAX_BYTES).prop_map(|b| Uint::from_be_bytes(&b))
 }
 
 fn bytes() -> impl Strategy<Value = Vec<u8>> {

@@ -42,7 +42,9 @@ fn uint() -> impl Strategy<Value = Uint> {
     prop_oneof![
         any::<u64>().prop_map(Uint::from),
         any::<u128>().prop_map(Uint::from),
-        proptest::collection::vec(any::<u8>(), 0..40).prop_map(|b| Uint::from_be_bytes(&b)),
+        // Up to the 256 bits the decoders accept.
+        proptest::collection::vec(any::<u8>(), 0..=Uint::MAX_BYTES)
+            .prop_map(|b| Uint::from_be_bytes(&b)),
     ]
 }
 

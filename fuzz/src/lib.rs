@@ -42,6 +42,39 @@ fn reencode(item: &Item<'_>, enc: &mut Encoder) {
     }
 }
 
+/// RLP against the `rlp` crate (parity-common, 0.6): whatever the codec's strict decoder
+/// accepts, `rlp` reads as the same tree, through both of its access paths (the `Rlp` view
+/// and `Decodable`): the same kind of item at every place, the same byte strings, the same
+/// list lengths and the same raw bytes for every item. (The converse does not hold: `rlp`
+/// accepts input the codec refuses, see `tests/rlp_crate.rs`.)
+pub fn rlp_differential(data: &[u8]) {
+    if let Ok(item) = rlp::decode_exact(data) {
+        same_tree(&item, &::rlp::Rlp::new(data));
+    }
+}
+
+fn same_tree(ours: &Item<'_>, theirs: &::rlp::Rlp<'_>) {
+    assert_eq!(theirs.as_raw(), ours.raw, "rlp crate: other raw bytes");
+    match &ours.kind {
+        ItemKind::Bytes(b) => {
+            assert!(theirs.is_data() && !theirs.is_list(), "rlp crate: not a byte string");
+            assert_eq!(theirs.data().ok(), Some(*b), "rlp crate: other payload");
+            assert_eq!(theirs.as_val::<Vec<u8>>().ok().as_deref(), Some(*b), "rlp crate: decode");
+        }
+        ItemKind::List(items) => {
+            assert!(theirs.is_list() && !theirs.is_data(), "rlp crate: not a list");
+            assert_eq!(theirs.item_count().ok(), Some(items.len()), "rlp crate: other length");
+            for (i, item) in items.iter().enumerate() {
+                let at = theirs.at(i).expect("rlp crate reads every item of a valid list");
+                same_tree(item, &at);
+            }
+            let iterated: Vec<&[u8]> = theirs.iter().map(|r| r.as_raw()).collect();
+            let raws: Vec<&[u8]> = items.iter().map(|i| i.raw).collect();
+            assert_eq!(iterated, raws, "rlp crate: iteration differs");
+        }
+    }
+}
+
 /// Transactions: whatever decodes re-encodes to the same bytes. The one permitted difference is
 /// signature order: the node (and this codec) keeps a received order but always serializes
 /// sorted, so input with unsorted signatures re-encodes sorted, at the same length, stably.

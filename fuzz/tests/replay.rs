@@ -33,6 +33,11 @@ fn rlp_decode_regressions() {
 }
 
 #[test]
+fn rlp_differential_regressions() {
+    println!("replayed {}", replay("rlp_differential", aesc_fuzz::rlp_differential));
+}
+
+#[test]
 fn tx_decode_roundtrip_regressions() {
     println!("replayed {}", replay("tx_decode_roundtrip", aesc_fuzz::tx_decode_roundtrip));
 }

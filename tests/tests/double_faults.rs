@@ -153,8 +153,8 @@ fn altered_on_chain_txs() {
 fn altered_create_tx() {
     let node = double_common::spawn();
     node.add_fault(Fault::on("channels.sign.initiator_sign").alter(Alteration::ChannelId));
-    let ik = aesc_codec::crypto::SecretKey::generate();
-    let rk = aesc_codec::crypto::SecretKey::generate();
+    let ik = aesc_codec::crypto::SecretKey::generate().expect("OS randomness");
+    let rk = aesc_codec::crypto::SecretKey::generate().expect("OS randomness");
     let (ia, ra) = (ik.public_key().to_string(), rk.public_key().to_string());
     let mut r = connect(&node, rk, Role::Responder, &open_query(&ia, &ra, Role::Responder, ""));
     let mut i = connect(&node, ik, Role::Initiator, &open_query(&ia, &ra, Role::Initiator, ""));

@@ -283,7 +283,7 @@ fn bad_signatures_are_rejected_not_applied() {
     let req = o.i.expect("channels.sign.update", None);
     let tx = aesc_testkit::double::probe::sign_request_tx(&req).unwrap();
     // Signed with the wrong key.
-    let stranger = aesc_codec::crypto::SecretKey::generate();
+    let stranger = aesc_codec::crypto::SecretKey::generate().expect("OS randomness");
     let wrong = aesc_testkit::double::probe::co_sign(tx, &stranger, &o.i.net).unwrap();
     o.i.call("channels.update", json!({"signed_tx": wrong}));
     let err = o.i.expect("channels.error", None);

@@ -27,7 +27,8 @@ fn the_binary_serves_until_stdin_closes() {
     out.read_line(&mut url).expect("first line");
     let url = url.trim().to_string();
     assert!(url.starts_with("ws://127.0.0.1:") && url.ends_with("/channel"), "{url}");
-    let ak = aesc_codec::crypto::SecretKey::generate().public_key().to_string();
+    let ak =
+        aesc_codec::crypto::SecretKey::generate().expect("OS randomness").public_key().to_string();
     let query = format!(
         "protocol=json-rpc&role=responder&port=7&initiator_id=any&responder_id={ak}\
          &initiator_amount=10&responder_amount=10&push_amount=0&channel_reserve=1&lock_period=1"

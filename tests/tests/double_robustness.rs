@@ -80,8 +80,8 @@ fn bad_connects_and_dropped_sockets() {
         .unwrap();
     drop(raw);
     // A client that leaves in the middle of the open, before signing.
-    let ik = aesc_codec::crypto::SecretKey::generate();
-    let rk = aesc_codec::crypto::SecretKey::generate();
+    let ik = aesc_codec::crypto::SecretKey::generate().expect("OS randomness");
+    let rk = aesc_codec::crypto::SecretKey::generate().expect("OS randomness");
     let (ia, ra) = (ik.public_key().to_string(), rk.public_key().to_string());
     let mut r =
         connect(&node, rk, Role::Responder, &open_query(&ia, &ra, Role::Responder, "&port=999"));
@@ -100,8 +100,8 @@ fn bad_connects_and_dropped_sockets() {
 #[test]
 fn requests_before_the_channel_is_ready() {
     let node = spawn();
-    let ik = aesc_codec::crypto::SecretKey::generate();
-    let rk = aesc_codec::crypto::SecretKey::generate();
+    let ik = aesc_codec::crypto::SecretKey::generate().expect("OS randomness");
+    let rk = aesc_codec::crypto::SecretKey::generate().expect("OS randomness");
     let (ia, ra) = (ik.public_key().to_string(), rk.public_key().to_string());
     let mut r = connect(&node, rk, Role::Responder, &open_query(&ia, &ra, Role::Responder, ""));
     r.info("fsm_up");
@@ -128,7 +128,7 @@ fn huge_timers_and_delays() {
     o.i.call("channels.message", json!({"to": ra, "info": "never"}));
     o.r.quiet(Duration::from_millis(200));
     // A timer too large for an integer of the node is refused like any unreadable parameter.
-    let ik = aesc_codec::crypto::SecretKey::generate();
+    let ik = aesc_codec::crypto::SecretKey::generate().expect("OS randomness");
     let q = open_query(&ik.public_key().to_string(), &ra, Role::Initiator, huge);
     let url = format!("{}?{q}", node.url());
     let mut p = Probe::connect(&url, T).unwrap();

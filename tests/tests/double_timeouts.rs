@@ -12,8 +12,8 @@ use serde_json::json;
 #[test]
 fn lone_initiator_times_out_on_accept() {
     let node = spawn();
-    let ik = SecretKey::generate();
-    let ra = SecretKey::generate().public_key().to_string();
+    let ik = SecretKey::generate().expect("OS randomness");
+    let ra = SecretKey::generate().expect("OS randomness").public_key().to_string();
     let ia = ik.public_key().to_string();
     let mut i = connect(
         &node,
@@ -31,8 +31,8 @@ fn lone_initiator_times_out_on_accept() {
 fn funding_lock_timeout_when_blocks_do_not_come() {
     let node = aesc_testkit::double::spawn(config().with_block_interval(Duration::from_secs(3600)))
         .unwrap();
-    let ik = SecretKey::generate();
-    let rk = SecretKey::generate();
+    let ik = SecretKey::generate().expect("OS randomness");
+    let rk = SecretKey::generate().expect("OS randomness");
     let (ia, ra) = (ik.public_key().to_string(), rk.public_key().to_string());
     let extra = "&timeout_funding_lock=300";
     let mut r = connect(

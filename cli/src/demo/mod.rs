@@ -132,7 +132,7 @@ pub fn run(args: Args) -> Result<(), BoxError> {
             let key = |given: &Option<String>| -> Result<SecretKey, BoxError> {
                 Ok(match given {
                     Some(k) => SecretKey::parse(k)?,
-                    None => SecretKey::generate(),
+                    None => SecretKey::generate()?,
                 })
             };
             println!("node double listening on {}", node.url());

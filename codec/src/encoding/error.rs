@@ -19,6 +19,15 @@ pub enum ParseError {
         /// The prefix found.
         found: Prefix,
     },
+    /// The body text is longer than any valid string of its type; it was not decoded.
+    TooLong {
+        /// The prefix of the string.
+        prefix: Prefix,
+        /// The longest body text of that type ([`Prefix::max_text_len`]).
+        max: usize,
+        /// The length of the body text found, in bytes.
+        found: usize,
+    },
     /// The body has a character outside the base58 alphabet.
     InvalidBase58Character {
         /// The offending character.
@@ -72,6 +81,9 @@ impl fmt::Display for ParseError {
                     write!(f, "{p}_")?;
                 }
                 Ok(())
+            }
+            ParseError::TooLong { prefix, max, found } => {
+                write!(f, "{prefix}_ body of {found} characters is too long, at most {max} allowed")
             }
             ParseError::InvalidBase58Character { character, index } => {
                 write!(f, "invalid base58 character {character:?} at offset {index}")

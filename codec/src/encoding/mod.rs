@@ -4,6 +4,10 @@
 //! (Bitcoin alphabet) or base64 (standard alphabet, padded) and whether it has a fixed size is
 //! decided by the [`Prefix`] table alone.
 //!
+//! Decoding is linear in the input: a body text longer than any valid string of its type
+//! ([`Prefix::max_text_len`]) is refused with [`ParseError::TooLong`] before it is decoded,
+//! which matters because base58 decoding is quadratic in the text length.
+//!
 //! ```
 //! use aesc_codec::encoding::{self, Prefix};
 //!
@@ -21,9 +25,9 @@ use base64::Engine as _;
 use sha2::{Digest, Sha256};
 
 pub use error::ParseError;
-pub use prefix::{Encoding, Prefix};
+pub use prefix::{Encoding, Prefix, MAX_UNSIZED_BASE58_BODY};
 
-const CHECKSUM_LEN: usize = 4;
+use prefix::CHECKSUM_LEN;
 
 /// Computes the 4-byte double-SHA-256 checksum of `body`.
 pub fn checksum(body: &[u8]) -> [u8; 4] {
@@ -65,9 +69,16 @@ pub fn split_prefix(s: &str) -> Result<(Prefix, &str), ParseError> {
 /// Decodes any prefixed string into its prefix and checked body.
 ///
 /// # Errors
-/// Any [`ParseError`]: the string is checked strictly (alphabet, padding, checksum, size).
+/// Any [`ParseError`]: the string is checked strictly (length, alphabet, padding, checksum,
+/// size). A body text longer than [`Prefix::max_text_len`] is refused as
+/// [`ParseError::TooLong`] without being decoded.
 pub fn decode(s: &str) -> Result<(Prefix, Vec<u8>), ParseError> {
     let (prefix, text) = split_prefix(s)?;
+    if let Some(max) = prefix.max_text_len() {
+        if text.len() > max {
+            return Err(ParseError::TooLong { prefix, max, found: text.len() });
+        }
+    }
     let mut data = match prefix.encoding() {
         Encoding::Base58 => decode_base58(text)?,
         Encoding::Base64 => decode_base64(text)?,

@@ -104,6 +104,47 @@ prefix_table! {
     Transaction => ("tx", Base64, None),
 }
 
+/// The largest body, in bytes, accepted under a base58 prefix without a fixed size (`nm_`).
+///
+/// Base58 decoding takes time quadratic in the length of the text, so every base58 body has a
+/// bound. Names, the one such type, are DNS-like strings far below it.
+pub const MAX_UNSIZED_BASE58_BODY: usize = 1024;
+
+/// The length of the checksum appended to every body before encoding.
+pub(crate) const CHECKSUM_LEN: usize = 4;
+
+/// The longest base58 text of `bytes` bytes: each byte adds at most log(256)/log(58) < 1.366
+/// characters (a leading zero byte adds exactly one), plus one for rounding.
+const fn max_base58_len(bytes: usize) -> usize {
+    bytes * 1366 / 1000 + 1
+}
+
+/// The length of the padded base64 text of `bytes` bytes.
+const fn base64_len(bytes: usize) -> usize {
+    bytes.div_ceil(3) * 4
+}
+
+impl Prefix {
+    /// The longest body text (after `prefix_`) that can be a valid string of this type, or
+    /// `None` when the type has no bound.
+    ///
+    /// Fixed-size types are bounded by the encoding of their size plus the checksum (50
+    /// characters for `ak_` and the other 32-byte base58 types, 93 for `sg_`, 48 for `st_`);
+    /// `nm_` by [`MAX_UNSIZED_BASE58_BODY`]. Base64 types without a fixed size (`tx_`, `pi_`,
+    /// `ss_`, …) are unbounded: their decoding is linear, so the caller's limit on the
+    /// input (a WebSocket frame, a line) bounds the work.
+    pub const fn max_text_len(self) -> Option<usize> {
+        match (self.encoding(), self.size()) {
+            (Encoding::Base58, Some(n)) => Some(max_base58_len(n + CHECKSUM_LEN)),
+            (Encoding::Base58, None) => {
+                Some(max_base58_len(MAX_UNSIZED_BASE58_BODY + CHECKSUM_LEN))
+            }
+            (Encoding::Base64, Some(n)) => Some(base64_len(n + CHECKSUM_LEN)),
+            (Encoding::Base64, None) => None,
+        }
+    }
+}
+
 impl fmt::Display for Prefix {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

@@ -81,11 +81,13 @@ fn every_prefix_round_trips_under_its_size_rule() {
         if let Some(n) = p.size() {
             for wrong in [0, n - 1, n + 1] {
                 let s = encode(p, &body(wrong, 7));
-                assert_eq!(
-                    decode(&s),
-                    Err(ParseError::WrongSize { prefix: p, expected: n, found: wrong }),
-                    "{s}"
-                );
+                let found = s.len() - 3;
+                // A body one byte too long may also be too long a text: refused unread.
+                let expected = match p.max_text_len() {
+                    Some(max) if found > max => ParseError::TooLong { prefix: p, max, found },
+                    _ => ParseError::WrongSize { prefix: p, expected: n, found: wrong },
+                };
+                assert_eq!(decode(&s), Err(expected), "{s}");
             }
         }
     }
@@ -198,12 +200,21 @@ fn rejections() -> Vec<(String, ParseError)> {
             ParseError::WrongSize { prefix: Prefix::Signature, expected: 64, found: 32 },
         ),
         (
-            encode(Prefix::State, &[1; 33]),
-            ParseError::WrongSize { prefix: Prefix::State, expected: 32, found: 33 },
+            encode(Prefix::State, &[1; 31]),
+            ParseError::WrongSize { prefix: Prefix::State, expected: 32, found: 31 },
         ),
         (
             encode(Prefix::Channel, &[]),
             ParseError::WrongSize { prefix: Prefix::Channel, expected: 32, found: 0 },
+        ),
+        // Longer than any string of the type: refused before decoding.
+        (
+            format!("ak_{}", "z".repeat(51)),
+            ParseError::TooLong { prefix: Prefix::AccountPubkey, max: 50, found: 51 },
+        ),
+        (
+            format!("st_{}", "A".repeat(52)),
+            ParseError::TooLong { prefix: Prefix::State, max: 48, found: 52 },
         ),
         // A valid string for control.
         (ba, ParseError::MissingSeparator),
@@ -223,7 +234,7 @@ fn every_rejection_has_its_exact_error() {
 
 #[test]
 fn every_parse_error_variant_is_reached() {
-    let mut seen = [false; 9];
+    let mut seen = [false; 10];
     for (input, _) in rejections() {
         let Err(e) = decode(&input) else { continue };
         let i = match e {
@@ -236,6 +247,7 @@ fn every_parse_error_variant_is_reached() {
             ParseError::TooShortForChecksum { .. } => 6,
             ParseError::BadChecksum { .. } => 7,
             ParseError::WrongSize { .. } => 8,
+            ParseError::TooLong { .. } => 9,
         };
         seen[i] = true;
     }
@@ -248,7 +260,48 @@ fn every_parse_error_variant_is_reached() {
     );
     assert_eq!(e.to_string(), "wrong prefix ch_, expected ak_");
     seen[2] = true;
-    assert_eq!(seen, [true; 9]);
+    assert_eq!(seen, [true; 10]);
+}
+
+#[test]
+fn length_bounds_are_those_of_the_largest_valid_string() {
+    for &p in Prefix::ALL {
+        let Some(max) = p.max_text_len() else {
+            assert_eq!((p.encoding(), p.size()), (Encoding::Base64, None), "{p}");
+            continue;
+        };
+        let size = p.size().unwrap_or(MAX_UNSIZED_BASE58_BODY);
+        // The largest value of the size gives the longest text; the bound is exact for it.
+        let longest = encode(p, &vec![0xff; size]);
+        let text_len = longest.len() - 3;
+        assert!(text_len <= max, "{longest}");
+        if p.size().is_some() {
+            assert!(text_len + 1 >= max, "{p}: bound {max} for {text_len} characters");
+        }
+        assert_eq!(decode(&longest).map(|(_, b)| b.len()), Ok(size));
+        // All zero bytes: one '1' per byte, well inside the bound.
+        assert_eq!(decode(&encode(p, &vec![0; size])).map(|(_, b)| b.len()), Ok(size));
+    }
+    assert_eq!(Prefix::AccountPubkey.max_text_len(), Some(50));
+    assert_eq!(Prefix::Signature.max_text_len(), Some(93));
+    assert_eq!(Prefix::State.max_text_len(), Some(48));
+    assert_eq!(Prefix::Transaction.max_text_len(), None);
+    // One character over the bound is refused whatever it holds.
+    let nm = format!("nm_{}", "1".repeat(Prefix::Name.max_text_len().unwrap() + 1));
+    assert!(matches!(decode(&nm), Err(ParseError::TooLong { prefix: Prefix::Name, .. })));
+}
+
+#[test]
+fn a_megabyte_base58_string_is_refused_before_decoding() {
+    // Decoding this much base58 would take minutes; the length check answers at once.
+    let huge = format!("ak_{}", "z".repeat(1 << 20));
+    let e = decode(&huge).unwrap_err();
+    assert_eq!(e, ParseError::TooLong { prefix: Prefix::AccountPubkey, max: 50, found: 1 << 20 });
+    assert_eq!(e.to_string(), "ak_ body of 1048576 characters is too long, at most 50 allowed");
+    assert_eq!(decode_as(Prefix::AccountPubkey, &huge), Err(e.clone()));
+    assert_eq!(decode_to_array::<32>(Prefix::AccountPubkey, &huge), Err(e));
+    let sg = format!("sg_{}", "2".repeat(10 << 20));
+    assert!(matches!(decode(&sg), Err(ParseError::TooLong { prefix: Prefix::Signature, .. })));
 }
 
 #[test]

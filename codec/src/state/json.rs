@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 
 use crate::encoding::{self, ParseError, Prefix};
 use crate::id::Id;
+use crate::uint::ParseUintError;
 use crate::Uint;
 
 /// Why a JSON value is not the JSON form of a state object.
@@ -36,6 +37,14 @@ pub enum JsonError {
         /// The parse error.
         error: ParseError,
     },
+    /// An integer field is longer or larger than the codec accepts
+    /// ([`crate::Uint::MAX_BYTES`]).
+    Integer {
+        /// The field name.
+        field: &'static str,
+        /// The parse error.
+        error: ParseUintError,
+    },
     /// The fields are individually fine but do not form a valid object.
     Inconsistent {
         /// The rule that is broken.
@@ -50,6 +59,7 @@ impl fmt::Display for JsonError {
             JsonError::Missing { field } => write!(f, "missing field {field}"),
             JsonError::Invalid { field, expected } => write!(f, "{field}: expected {expected}"),
             JsonError::Parse { field, error } => write!(f, "{field}: {error}"),
+            JsonError::Integer { field, error } => write!(f, "{field}: {error}"),
             JsonError::Inconsistent { rule } => write!(f, "inconsistent object: {rule}"),
         }
     }
@@ -59,6 +69,7 @@ impl std::error::Error for JsonError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             JsonError::Parse { error, .. } => Some(error),
+            JsonError::Integer { error, .. } => Some(error),
             _ => None,
         }
     }
@@ -127,11 +138,17 @@ impl<'a> Obj<'a> {
 }
 
 pub(crate) fn uint(v: &Value, field: &'static str) -> Result<Uint, JsonError> {
+    let invalid = JsonError::Invalid { field, expected: "a non-negative integer" };
     match v {
-        Value::Number(_) => Uint::from_json(v),
-        _ => None,
+        Value::Number(_) => match Uint::parse_json(v) {
+            Ok(Some(n)) => Ok(n),
+            Err(error @ (ParseUintError::TooLong { .. } | ParseUintError::TooLarge)) => {
+                Err(JsonError::Integer { field, error })
+            }
+            _ => Err(invalid),
+        },
+        _ => Err(invalid),
     }
-    .ok_or(JsonError::Invalid { field, expected: "a non-negative integer" })
 }
 
 pub(crate) fn u64_of(v: &Value, field: &'static str) -> Result<u64, JsonError> {

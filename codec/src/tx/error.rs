@@ -4,6 +4,7 @@ use core::fmt;
 
 use crate::encoding::ParseError;
 use crate::rlp::DecodeError;
+use crate::uint::ParseUintError;
 
 /// A `tx_…` string could not be turned into a transaction.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,6 +71,8 @@ pub enum JsonErrorKind {
     },
     /// A prefixed string failed to decode.
     Encoding(ParseError),
+    /// An integer is longer or larger than the codec accepts ([`crate::Uint::MAX_BYTES`]).
+    Integer(ParseUintError),
     /// A `tx_…` (or other serialized) value decoded to bytes that are not a valid object.
     Rlp(DecodeError),
     /// The `type` names no transaction this codec knows.
@@ -140,6 +143,7 @@ impl fmt::Display for JsonErrorKind {
             JsonErrorKind::Missing => f.write_str("missing"),
             JsonErrorKind::WrongType { expected } => write!(f, "expected {expected}"),
             JsonErrorKind::Encoding(e) => write!(f, "{e}"),
+            JsonErrorKind::Integer(e) => write!(f, "{e}"),
             JsonErrorKind::Rlp(e) => write!(f, "{e}"),
             JsonErrorKind::UnknownType(t) => write!(f, "unknown transaction type {t:?}"),
             JsonErrorKind::UnexpectedType { expected, found } => {
@@ -169,6 +173,7 @@ impl std::error::Error for JsonError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match &self.kind {
             JsonErrorKind::Encoding(e) => Some(e),
+            JsonErrorKind::Integer(e) => Some(e),
             JsonErrorKind::Rlp(e) => Some(e),
             _ => None,
         }

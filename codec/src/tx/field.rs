@@ -10,6 +10,7 @@ use super::error::{JsonError, JsonErrorKind};
 use crate::encoding::{self, ParseError, Prefix};
 use crate::id::{AccountId, ChannelId, ContractId, Id, IdTag, StateHash};
 use crate::rlp::{self, DecodeError, DecodeErrorKind, Encoder, Item};
+use crate::uint::ParseUintError;
 use crate::Uint;
 
 /// How deeply serialized objects may nest inside one another (SignedTx in GA meta in SignedTx
@@ -172,8 +173,13 @@ impl FieldCodec<Uint> for Uint {
     }
     fn from_json(v: &Value, _depth: usize) -> Result<Uint, JsonError> {
         match v {
-            Value::Number(_) => Uint::from_json(v)
-                .ok_or(JsonErrorKind::WrongType { expected: "unsigned integer" }.into()),
+            Value::Number(_) => match Uint::parse_json(v) {
+                Ok(Some(n)) => Ok(n),
+                Err(e @ (ParseUintError::TooLong { .. } | ParseUintError::TooLarge)) => {
+                    Err(JsonErrorKind::Integer(e).into())
+                }
+                _ => Err(JsonErrorKind::WrongType { expected: "unsigned integer" }.into()),
+            },
             _ => Err(JsonErrorKind::WrongType { expected: "unsigned integer" }.into()),
         }
     }

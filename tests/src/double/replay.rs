@@ -421,10 +421,21 @@ fn replay_steps_with(
             };
         }
     };
+    let keys = match (SecretKey::generate(), SecretKey::generate()) {
+        (Ok(initiator), Ok(responder)) => Keys { initiator, responder },
+        (Err(e), _) | (_, Err(e)) => {
+            return Report {
+                name: name.into(),
+                connections: Vec::new(),
+                stalls: Vec::new(),
+                error: Some(e.to_string()),
+            };
+        }
+    };
     let mut r = Replayer {
         node,
         network: NetworkId::new(network),
-        keys: Keys { initiator: SecretKey::generate(), responder: SecretKey::generate() },
+        keys,
         map: HashMap::new(),
         conns: Vec::new(),
         expected: vec![Vec::new(); roles.len()],

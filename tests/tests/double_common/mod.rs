@@ -122,8 +122,8 @@ pub struct Open {
 }
 
 pub fn open_with(node: &NodeDouble, extra: &str) -> Open {
-    let ik = SecretKey::generate();
-    let rk = SecretKey::generate();
+    let ik = SecretKey::generate().expect("OS randomness");
+    let rk = SecretKey::generate().expect("OS randomness");
     let (ia, ra) = (ik.public_key().to_string(), rk.public_key().to_string());
     let mut r = connect(node, rk, Role::Responder, &open_query(&ia, &ra, Role::Responder, extra));
     let up = r.info("fsm_up");
