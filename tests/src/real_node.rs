@@ -131,13 +131,15 @@ impl RealNode {
         assert!(n <= self.keys.len(), "the node has only {} funded accounts", self.keys.len());
         let mut taken = self.taken.lock().unwrap_or_else(PoisonError::into_inner);
         loop {
-            let free: Vec<usize> = (0..taken.len()).filter(|i| !taken[*i]).take(n).collect();
+            let free: Vec<usize> =
+                taken.iter().enumerate().filter(|(_, t)| !**t).map(|(i, _)| i).take(n).collect();
             if free.len() == n {
-                for i in &free {
-                    taken[*i] = true;
+                for (i, t) in taken.iter_mut().enumerate() {
+                    *t |= free.contains(&i);
                 }
-                let keys = free.iter().map(|i| self.keys[*i].clone()).collect();
-                let seeds = free.iter().map(|i| self.seeds[*i].clone()).collect();
+                let pick =
+                    |i: &usize| Some((self.keys.get(*i)?.clone(), self.seeds.get(*i)?.clone()));
+                let (keys, seeds) = free.iter().filter_map(pick).unzip();
                 let first = free.first().copied().unwrap_or(0);
                 let port = FIRST_PORT + u16::try_from(first).unwrap_or(0);
                 return Lease { node: self, indices: free, keys, seeds, port };
