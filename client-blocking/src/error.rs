@@ -300,7 +300,7 @@ fn describe_rpc(e: &RpcError) -> String {
 fn describe_io(e: &io::Error) -> String {
     match e.kind() {
         io::ErrorKind::ConnectionRefused => "connection refused (is the node running?)".into(),
-        io::ErrorKind::NotFound => format!("host name not resolved (DNS): {e}"),
+        io::ErrorKind::NotFound => format!("host name not resolved (DNS lookup: {e})"),
         io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => "timed out".into(),
         _ => e.to_string(),
     }
@@ -335,3 +335,49 @@ fn secs(d: &std::time::Duration) -> String {
 
 /// Shorthand for results of this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aesc_codec::jsonrpc::{DataCode, ErrorCode};
+
+    #[test]
+    fn node_errors_show_their_message_and_data_codes() {
+        let e = Error::from(RpcError::rejected(DataCode::InvalidFsmId));
+        let text = e.to_string();
+        assert!(text.starts_with("node error: Rejected (3): "), "{text}");
+        assert!(text.ends_with("(1016)"), "{text}");
+        assert_eq!(e.data_codes(), vec![1016]);
+        let plain = Error::Rejected(Box::new(RpcError::new(ErrorCode::InternalError)));
+        assert!(plain.data_codes().is_empty());
+        assert!(plain.to_string().contains("(-32603)"), "{plain}");
+    }
+
+    #[test]
+    fn refused_and_unresolved_connections_say_so() {
+        let refused = Error::Connect {
+            addr: "127.0.0.1:1".into(),
+            source: io::Error::from(io::ErrorKind::ConnectionRefused),
+        };
+        assert!(refused.to_string().contains("connection refused"), "{refused}");
+        let dns = Error::Connect {
+            addr: "x.invalid:1".into(),
+            source: io::Error::new(io::ErrorKind::NotFound, "no such host"),
+        };
+        assert!(dns.to_string().contains("DNS"), "{dns}");
+    }
+
+    #[test]
+    fn deadlines_say_what_was_seen() {
+        let e = Error::Deadline {
+            phase: Timeout::OnChain,
+            waited: std::time::Duration::from_secs(300),
+            seen: "seen on_chain_tx close_mutual, closing".into(),
+        };
+        assert_eq!(e.timeout(), Some(Timeout::OnChain));
+        assert_eq!(
+            e.to_string(),
+            "on-chain confirmation timed out after 300 s; seen on_chain_tx close_mutual, closing"
+        );
+    }
+}

@@ -151,7 +151,8 @@ fn resolve(host: &str, port: u16, timeout: Duration) -> Result<Vec<SocketAddr>, 
         })
         .map_err(Some)?;
     match rx.recv_timeout(timeout) {
-        Ok(r) => r.map_err(Some),
+        // A failed lookup is reported as one, whatever kind the system resolver gave it.
+        Ok(r) => r.map_err(|e| Some(io::Error::new(io::ErrorKind::NotFound, e))),
         Err(_) => Err(None),
     }
 }

@@ -4,11 +4,11 @@
 
 use std::time::Duration;
 
-use aesc_client::aesc_codec::jsonrpc::TxOptions;
 use aesc_client::aesc_codec::tx::Tx;
+use aesc_client::Event;
 
 use super::steps::Steps;
-use super::{show, BoxError, Setup};
+use super::{close_both, pay, show, BoxError, Setup};
 
 /// Runs the story.
 pub(super) fn run(setup: &Setup<'_>) -> Result<(), BoxError> {
@@ -18,20 +18,20 @@ pub(super) fn run(setup: &Setup<'_>) -> Result<(), BoxError> {
     let unit = setup.unit();
     steps.step(
         "initiator pays the responder",
-        || Ok(initiator.transfer(&r, unit.clone())?),
+        || pay(&initiator, &responder, &unit, &[]),
         |round| format!("{unit} aettos, round {round}"),
     )?;
     let back = &unit + &unit;
     steps.step(
         "responder pays the initiator",
-        || Ok(responder.transfer(&i, back.clone())?),
+        || pay(&responder, &initiator, &back, &[]),
         |round| format!("{back} aettos, round {round}"),
     )?;
     let note = "demo invoice 1";
     let meta = vec![note.to_owned()];
     steps.step(
         "initiator pays with a meta note",
-        || Ok(initiator.transfer_with_meta(&i, &r, unit.clone(), &meta)?),
+        || pay(&initiator, &responder, &unit, &meta),
         |round| format!("{unit} aettos + {note:?}, round {round}"),
     )?;
     steps.step(
@@ -52,8 +52,14 @@ pub(super) fn run(setup: &Setup<'_>) -> Result<(), BoxError> {
     )?;
     steps.step(
         "initiator leaves the channel",
-        || Ok(initiator.leave()?),
-        |state| format!("state round {}", round_of(state.innermost_tx())),
+        || {
+            let state = initiator.leave()?;
+            // The responder is told too, with the same state.
+            let left = |e: &Event| matches!(e, Event::Left { .. });
+            responder.events().wait_for(Duration::from_secs(30), left).ok_or("no leave")?;
+            Ok(state)
+        },
+        |state| format!("state round {}, both told", round_of(state.innermost_tx())),
     )?;
     steps.step(
         "both reestablish",
@@ -69,12 +75,12 @@ pub(super) fn run(setup: &Setup<'_>) -> Result<(), BoxError> {
     )?;
     steps.step(
         "responder pays after reestablishing",
-        || Ok(responder.transfer(&i, unit.clone())?),
+        || pay(&responder, &initiator, &unit, &[]),
         |round| format!("{unit} aettos, round {round}"),
     )?;
     let close = steps.step(
         "mutual close (signed by both, on chain)",
-        || Ok(initiator.shutdown(TxOptions::default())?),
+        || close_both(&initiator, &responder),
         |tx| format!("{}", tx.hash()),
     )?;
     let c = steps.step(

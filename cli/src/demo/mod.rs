@@ -25,9 +25,11 @@ use std::time::Duration;
 
 use aesc_client::aesc_codec::crypto::{NetworkId, SecretKey};
 use aesc_client::aesc_codec::id::AccountId;
+use aesc_client::aesc_codec::jsonrpc::{NodeEvent, OnChainInfo, TxOptions};
+use aesc_client::aesc_codec::tx::SignedTx;
 use aesc_client::aesc_codec::Uint;
 use aesc_client::trace::{JsonLinesTrace, Tracer};
-use aesc_client::{Channel, ChannelConfig, ChannelConfigBuilder, Deadlines, Role};
+use aesc_client::{Channel, ChannelConfig, ChannelConfigBuilder, Deadlines, Event, Phase, Role};
 use aesc_testkit::double;
 
 use steps::Steps;
@@ -270,6 +272,34 @@ impl Setup<'_> {
         )?;
         Ok((initiator, responder))
     }
+}
+
+/// `from` pays `to` (with meta notes); returns the round once both have recorded it.
+fn pay(from: &Channel, to: &Channel, amount: &Uint, meta: &[String]) -> Result<u64, BoxError> {
+    let (a, b) = (from.config().account(), to.config().account());
+    let round = from.transfer_with_meta(&a, &b, amount.clone(), meta)?;
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while to.view().round < round {
+        if std::time::Instant::now() > deadline {
+            return Err(format!("the other party did not record round {round}").into());
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    Ok(round)
+}
+
+/// `closer` closes the channel together with `other`; returns the close once both have seen
+/// it on chain.
+fn close_both(closer: &Channel, other: &Channel) -> Result<SignedTx, BoxError> {
+    let tx = closer.shutdown(TxOptions::default())?;
+    let closed = |e: &Event| matches!(e, Event::Node(NodeEvent::OnChainTx(t)) if t.info == OnChainInfo::ChannelClosed);
+    if other.view().phase != Phase::Closed {
+        other
+            .events()
+            .wait_for(Duration::from_secs(60), closed)
+            .ok_or("the other party did not see the close")?;
+    }
+    Ok(tx)
 }
 
 fn fsm(c: &Channel) -> String {

@@ -10,7 +10,7 @@ use aesc_client::aesc_codec::Uint;
 use aesc_client::{Channel, Error, Event, Role};
 
 use super::steps::Steps;
-use super::{show, BoxError, Setup};
+use super::{close_both, pay, show, BoxError, Setup};
 
 /// Abort code both parties answer the settle's sign request with (as in the recording).
 const ABORT_CODE: u16 = 42;
@@ -32,10 +32,10 @@ pub(super) fn balances_agree(
     vi.balances().ok_or_else(|| "no balances".into())
 }
 
-fn mutual_close(steps: &mut Steps, closer: &Channel) -> Result<(), BoxError> {
+fn mutual_close(steps: &mut Steps, closer: &Channel, other: &Channel) -> Result<(), BoxError> {
     steps.step(
         "mutual close (signed by both, on chain)",
-        || Ok(closer.shutdown(TxOptions::default())?),
+        || close_both(closer, other),
         |tx| format!("{}", tx.hash()),
     )?;
     Ok(())
@@ -69,7 +69,7 @@ pub(super) fn open_messages(setup: &Setup<'_>) -> Result<(), BoxError> {
         || balances_agree(&initiator, &responder),
         |(bi, br)| format!("{i} {bi}, {r} {br}"),
     )?;
-    mutual_close(&mut steps, &initiator)
+    mutual_close(&mut steps, &initiator, &responder)
 }
 
 /// `role` drops its connection; reconnects without an FSM id (2000), with a malformed one and
@@ -81,7 +81,7 @@ pub(super) fn reconnect(setup: &Setup<'_>, role: Role) -> Result<(), BoxError> {
     let unit = setup.unit();
     steps.step(
         "initiator pays the responder",
-        || Ok(initiator.transfer(&setup.responder(), unit.clone())?),
+        || pay(&initiator, &responder, &unit, &[]),
         |round| format!("{unit} aettos, round {round}"),
     )?;
     let (who, ch, other) = match role {
@@ -133,10 +133,10 @@ pub(super) fn reconnect(setup: &Setup<'_>, role: Role) -> Result<(), BoxError> {
     )?;
     steps.step(
         &format!("{who} pays after reconnecting"),
-        || Ok(ch.transfer(&other.config().account(), unit.clone())?),
+        || pay(ch, other, &unit, &[]),
         |round| format!("{unit} aettos, round {round}"),
     )?;
-    mutual_close(&mut steps, ch)
+    mutual_close(&mut steps, ch, other)
 }
 
 /// The initiator closes solo; each party asks to settle and aborts the signing with code 42;
@@ -147,7 +147,7 @@ pub(super) fn abort_settle(setup: &Setup<'_>) -> Result<(), BoxError> {
     let unit = setup.unit();
     steps.step(
         "initiator pays the responder",
-        || Ok(initiator.transfer(&setup.responder(), unit.clone())?),
+        || pay(&initiator, &responder, &unit, &[]),
         |round| format!("{unit} aettos, round {round}"),
     )?;
     steps.step(

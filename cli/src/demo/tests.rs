@@ -131,3 +131,90 @@ fn params_need_a_key() {
     assert!(parse_param("=x").is_err());
     assert!(parse_param("x").is_err());
 }
+
+/// Per role, what the node sent: `method event` (info event, on-chain info or sign tag) of each
+/// notification, and `error [codes]` of each error frame.
+fn story_of(trace: &str) -> [Vec<String>; 2] {
+    let mut out = [Vec::new(), Vec::new()];
+    for line in trace.lines() {
+        let r: serde_json::Value = serde_json::from_str(line).unwrap();
+        if r["dir"] != "recv" {
+            continue;
+        }
+        let frame: serde_json::Value = serde_json::from_str(r["raw"].as_str().unwrap()).unwrap();
+        let item = if let Some(m) = frame["method"].as_str() {
+            let data = &frame["params"]["data"];
+            let what = data["event"].as_str().or(data["info"].as_str()).unwrap_or("");
+            format!("{m} {what}").trim().to_owned()
+        } else if let Some(e) = frame.get("error") {
+            format!("error {}", e["data"])
+        } else {
+            continue;
+        };
+        // The end of a story races with the clients closing their sockets.
+        const TAIL: [&str; 4] = [
+            "channels.info died",
+            "channels.info closed_confirmed",
+            "channels.info peer_disconnected",
+            "channels.on_chain_tx channel_closed",
+        ];
+        if TAIL.contains(&item.as_str()) {
+            continue;
+        }
+        out[usize::from(r["role"] == "responder")].push(item);
+    }
+    out
+}
+
+#[test]
+fn the_double_and_the_node_tell_every_story_alike() {
+    let Some(node) = aesc_testkit::real_node::RealNode::get() else { return };
+    let lease = node.lease(2);
+    let port = lease.port().to_string();
+    let dir = std::env::temp_dir();
+    for story in STORIES {
+        let mut told = Vec::new();
+        for on_node in [false, true] {
+            let path = dir.join(format!("aesc-story-{}-{story}-{on_node}", std::process::id()));
+            let mut argv = vec![
+                "--scenario",
+                story,
+                "--initiator-key",
+                lease.seed(0),
+                "--responder-key",
+                lease.seed(1),
+                "--port",
+                &port,
+                "--lock-period",
+                "2",
+                "--trace",
+                path.to_str().unwrap(),
+            ];
+            if on_node {
+                argv.extend([
+                    "--node",
+                    node.url(),
+                    "--network-id",
+                    node.network_id().as_str(),
+                    "--param",
+                    "minimum_depth_strategy=plain",
+                    "--param",
+                    "minimum_depth=1",
+                ]);
+            }
+            run(args(&argv)).unwrap();
+            told.push(story_of(&std::fs::read_to_string(&path).unwrap()));
+            let _ = std::fs::remove_file(&path);
+        }
+        for (role, name) in ["initiator", "responder"].iter().enumerate() {
+            let (double, real) = (&told[0][role], &told[1][role]);
+            let at = double.iter().zip(real).take_while(|(a, b)| a == b).count();
+            assert!(
+                double == real,
+                "{story}, {name}: first difference at {at}: double {:?}, node {:?}",
+                double.get(at.saturating_sub(2)..(at + 3).min(double.len())),
+                real.get(at.saturating_sub(2)..(at + 3).min(real.len())),
+            );
+        }
+    }
+}
