@@ -18,13 +18,14 @@ use aesc_codec::tx::{SignedTx, Update};
 use aesc_codec::Uint;
 use crossbeam_channel::{Receiver, RecvTimeoutError};
 
+use crate::channel_config::StoreChoice;
 use crate::channel_config::{ChannelConfig, ConfigError};
 use crate::command::Command;
 use crate::connection::Connection;
 use crate::error::{Error, Timeout};
 use crate::events::{EventSink, Events};
 use crate::session::{Begin, OpKind, Outcome, Session, SessionCommand, SessionSetup};
-use crate::store::StateStore;
+use crate::store::ChannelStore;
 use crate::view::{ChannelView, Phase};
 
 /// Gas of an off-chain contract call: the node fixes it (`aesc_offchain_update`).
@@ -94,7 +95,8 @@ impl Channel {
         })?;
         let mut view = ChannelView::new(cfg.role, cfg.account(), cfg.peer);
         view.channel_reserve = terms.channel_reserve.clone();
-        let mut ch = Channel::with_view(cfg, view);
+        let store = cfg.store.as_ref().map(StoreChoice::open).transpose()?;
+        let mut ch = Channel::with_view(cfg, view, store, None);
         ch.start(&url, OpKind::Open(terms))?;
         Ok(ch)
     }
@@ -121,30 +123,72 @@ impl Channel {
                 reason: "the view has no channel id or fsm id",
             });
         };
+        let store = cfg.store.as_ref().map(StoreChoice::open).transpose()?;
+        Channel::reattach(cfg, view, store, None, channel, fsm)
+    }
+
+    fn reattach(
+        cfg: ChannelConfig,
+        view: ChannelView,
+        store: Option<Arc<dyn ChannelStore>>,
+        pending: Option<SignedTx>,
+        channel: aesc_codec::id::ChannelId,
+        fsm: FsmId,
+    ) -> Result<Channel, Error> {
         let url = cfg.existing_url(&channel, &fsm);
-        let mut ch = Channel::with_view(cfg, view);
+        let mut ch = Channel::with_view(cfg, view, store, pending);
         ch.start(&url, OpKind::Reattach { known: fsm })?;
         Ok(ch)
     }
 
-    /// Reestablishes the channel kept in the configured state store.
+    /// Takes over the channel kept in the configured state store (after a crash, or in a new
+    /// process) and returns when it is usable: it reconnects with the stored FSM id, learns
+    /// from the node what happened meanwhile (a channel that opened, a state co-signed just
+    /// before the crash, a close in progress) and continues from there.
     ///
     /// # Errors
-    /// [`Error::InvalidState`] without a store or a stored channel, a store error, or as
-    /// [`Channel::reestablish`].
+    /// [`Error::InvalidState`] without a store, without a stored channel, or for a channel
+    /// whose create tx this client never signed (the node's FSM does not outlive its client
+    /// before that, so there is nothing to resume); [`Error::StoreLocked`] when another owner
+    /// holds the store; a store error; or as [`Channel::reestablish`].
     pub fn resume(cfg: ChannelConfig) -> Result<Channel, Error> {
-        let path = cfg.store.clone().ok_or(Error::InvalidState {
-            operation: "resume",
-            reason: "no state store configured",
-        })?;
-        let view = StateStore::new(path).load()?.ok_or(Error::InvalidState {
+        let ch = Channel::start_resume(cfg)?;
+        ch.wait_open()?;
+        Ok(ch)
+    }
+
+    /// Starts a [`Channel::resume`] and returns after `fsm_up` (see [`Channel::wait_open`]).
+    ///
+    /// # Errors
+    /// As [`Channel::resume`].
+    pub fn start_resume(cfg: ChannelConfig) -> Result<Channel, Error> {
+        let store = cfg
+            .store
+            .as_ref()
+            .ok_or(Error::InvalidState {
+                operation: "resume",
+                reason: "no state store configured",
+            })?
+            .open()?;
+        let record = store.load()?.ok_or(Error::InvalidState {
             operation: "resume",
             reason: "the state store holds no channel",
         })?;
-        Channel::reestablish(cfg, view)
+        let (Some(channel), Some(fsm)) = (record.view.channel_id, record.view.fsm_id) else {
+            return Err(Error::InvalidState {
+                operation: "resume",
+                reason: "the create tx was never signed: the channel does not exist at the node",
+            });
+        };
+        Channel::reattach(cfg, record.view, Some(store), record.pending, channel, fsm)
     }
 
-    fn with_view(cfg: ChannelConfig, view: ChannelView) -> Channel {
+    fn with_view(
+        cfg: ChannelConfig,
+        view: ChannelView,
+        store: Option<Arc<dyn ChannelStore>>,
+        pending: Option<SignedTx>,
+    ) -> Channel {
         let (sink, events) = EventSink::new(cfg.connection.event_capacity);
         let shared = Arc::new(Mutex::new(view.clone()));
         let session = Session::new(SessionSetup {
@@ -155,7 +199,8 @@ impl Channel {
             deadlines: cfg.deadlines,
             view,
             shared: shared.clone(),
-            store: cfg.store.clone().map(StateStore::new),
+            store,
+            pending,
             fsm_keepalive: cfg.fsm_keepalive,
         });
         Channel {

@@ -14,6 +14,7 @@ use aesc_codec::Uint;
 use crate::config::{ConnectionConfig, Deadlines};
 use crate::params::{ConnectParams, InitiatorId, OpenParams, Role, Session};
 use crate::policy::{DefaultPolicy, SigningPolicy};
+use crate::store::{ChannelStore, StateStore};
 
 /// The terms of a new channel, as both parties must agree on them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,8 +74,27 @@ pub struct ChannelConfig {
     pub(crate) deadlines: Deadlines,
     pub(crate) fee_cap: Uint,
     pub(crate) policy: Arc<dyn SigningPolicy>,
-    pub(crate) store: Option<PathBuf>,
+    pub(crate) store: Option<StoreChoice>,
     pub(crate) fsm_keepalive: Option<Duration>,
+}
+
+/// Where a channel keeps its state.
+#[derive(Clone, Debug)]
+pub(crate) enum StoreChoice {
+    /// A [`crate::StateStore`] file.
+    File(PathBuf),
+    /// The user's own store.
+    Custom(Arc<dyn ChannelStore>),
+}
+
+impl StoreChoice {
+    /// The store, opened for this channel alone (a file store takes its lock).
+    pub(crate) fn open(&self) -> Result<Arc<dyn ChannelStore>, crate::Error> {
+        Ok(match self {
+            StoreChoice::File(path) => Arc::new(StateStore::open(path.clone())?),
+            StoreChoice::Custom(store) => store.clone(),
+        })
+    }
 }
 
 impl fmt::Debug for ChannelConfig {
@@ -180,12 +200,15 @@ impl ChannelConfig {
 
     /// The state store file, when set.
     pub fn store_path(&self) -> Option<&std::path::Path> {
-        self.store.as_deref()
+        match &self.store {
+            Some(StoreChoice::File(p)) => Some(p),
+            _ => None,
+        }
     }
 
-    /// Replaces the state store file.
+    /// Replaces the state store with this file (or none).
     pub fn set_store(&mut self, path: Option<PathBuf>) {
-        self.store = path;
+        self.store = path.map(StoreChoice::File);
     }
 
     /// The connect parameters every connection of this party starts from (the session part
@@ -390,7 +413,7 @@ pub struct ChannelConfigBuilder {
     deadlines: Deadlines,
     fee_cap: Uint,
     policy: Arc<dyn SigningPolicy>,
-    store: Option<PathBuf>,
+    store: Option<StoreChoice>,
     /// The first parameter given with a value that does not parse.
     invalid: Option<&'static str>,
     /// `None`: derived from `timeout_idle`; `Some(None)`: off.
@@ -525,10 +548,18 @@ impl ChannelConfigBuilder {
         self
     }
 
-    /// Keeps the channel's state in this file after every co-signed update.
+    /// Keeps the channel's state in this file (a [`StateStore`]): from `fsm_up` on, before
+    /// every signature and after every co-signed state. The channel holds the file's lock.
     #[must_use]
     pub fn store(mut self, path: impl Into<PathBuf>) -> Self {
-        self.store = Some(path.into());
+        self.store = Some(StoreChoice::File(path.into()));
+        self
+    }
+
+    /// Keeps the channel's state in the program's own store (see [`ChannelStore`]).
+    #[must_use]
+    pub fn store_with(mut self, store: Arc<dyn ChannelStore>) -> Self {
+        self.store = Some(StoreChoice::Custom(store));
         self
     }
 

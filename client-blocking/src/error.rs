@@ -136,6 +136,12 @@ pub enum Error {
         #[source]
         source: Arc<io::Error>,
     },
+    /// Another owner (a channel in this process or another process) holds the state store.
+    #[error("state store {path} is in use by another owner")]
+    StoreLocked {
+        /// The file involved.
+        path: String,
+    },
     /// A stored state file exists but is not a valid state record.
     #[error("state store {path}: {reason}")]
     StoreFormat {
@@ -183,6 +189,23 @@ impl Error {
     /// The data codes of the node's error (e.g. 1016 for a wrong FSM id), empty for others.
     pub fn data_codes(&self) -> Vec<i64> {
         self.rpc().map(|e| e.data.iter().map(|d| d.code.code()).collect()).unwrap_or_default()
+    }
+
+    /// A copy of a store error (the store's error for the event, the copy for the operation).
+    pub(crate) fn store_copy(&self) -> Error {
+        match self {
+            Error::Store { path, source } => {
+                Error::Store { path: path.clone(), source: source.clone() }
+            }
+            Error::StoreLocked { path } => Error::StoreLocked { path: path.clone() },
+            Error::StoreFormat { path, reason } => {
+                Error::StoreFormat { path: path.clone(), reason: reason.clone() }
+            }
+            other => Error::Store {
+                path: String::new(),
+                source: Arc::new(io::Error::other(other.to_string())),
+            },
+        }
     }
 
     /// The root cause of a [`Error::Disconnected`], or `self`.

@@ -110,5 +110,5 @@ pub use connection::Client;
 pub use error::{Error, RpcError, Timeout};
 pub use events::{Event, Events, RecvError};
 pub use params::{ConnectParams, Role};
-pub use store::StateStore;
+pub use store::{ChannelStore, StateStore, StoredChannel};
 pub use view::{ChannelView, Phase};

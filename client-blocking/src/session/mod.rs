@@ -21,7 +21,7 @@ use crate::driver::{Handler, Io};
 use crate::error::{Error, RpcError, Timeout};
 use crate::events::{Event, EventSink};
 use crate::policy::SigningPolicy;
-use crate::store::StateStore;
+use crate::store::{ChannelStore, StoredChannel};
 use crate::view::{ChannelView, Phase};
 
 mod notifications;
@@ -181,7 +181,9 @@ pub(crate) struct Session {
     deadlines: Deadlines,
     pub(crate) view: ChannelView,
     shared: Arc<Mutex<ChannelView>>,
-    store: Option<StateStore>,
+    store: Option<Arc<dyn ChannelStore>>,
+    /// The transaction this client signed last, kept in the store until its outcome is known.
+    pending: Option<SignedTx>,
     op: Option<Op>,
     signed: Option<Signed>,
     fsm_up: Option<Sender<Result<FsmId, Error>>>,
@@ -206,7 +208,9 @@ pub(crate) struct SessionSetup {
     pub(crate) deadlines: Deadlines,
     pub(crate) view: ChannelView,
     pub(crate) shared: Arc<Mutex<ChannelView>>,
-    pub(crate) store: Option<StateStore>,
+    pub(crate) store: Option<Arc<dyn ChannelStore>>,
+    /// The transaction signed last before a crash, from the store.
+    pub(crate) pending: Option<SignedTx>,
     /// How often an idle open channel sends the FSM a request; none for never.
     pub(crate) fsm_keepalive: Option<Duration>,
 }
@@ -230,6 +234,7 @@ impl Session {
             view: s.view,
             shared: s.shared,
             store: s.store,
+            pending: s.pending,
             op: None,
             signed: None,
             fsm_up: None,
@@ -310,12 +315,25 @@ impl Session {
         *shared = self.view.clone();
     }
 
-    fn save(&self, io: &Io<'_>) {
-        if let Some(store) = &self.store {
-            if let Err(e) = store.save(&self.view) {
-                self.emit(io, Event::StoreFailed { error: Arc::new(e) });
-            }
+    /// Writes the view and the pending transaction to the store. A failure is reported as an
+    /// event and returned; the caller fails what needed the write.
+    fn save(&self, io: &Io<'_>) -> Result<(), Error> {
+        let Some(store) = &self.store else { return Ok(()) };
+        if self.view.fsm_id.is_none() {
+            return Ok(());
         }
+        let record = StoredChannel { view: self.view.clone(), pending: self.pending.clone() };
+        store.save(&record).map_err(|e| {
+            let copy = e.store_copy();
+            self.emit(io, Event::StoreFailed { error: Arc::new(e) });
+            copy
+        })
+    }
+
+    /// [`Session::save`] where a failure only shows as an event (the state is already known
+    /// at the node, and is written again with the next change).
+    fn save_or_report(&self, io: &Io<'_>) {
+        let _ = self.save(io);
     }
 
     fn tag(&mut self, purpose: Purpose) -> u64 {

@@ -72,7 +72,14 @@ impl Session {
             let changed = self.view.fsm_id != Some(id);
             self.view.fsm_id = Some(id);
             if changed {
-                self.save(io);
+                // The FSM id is what lets a new process back in: on disk before anything else.
+                if let Err(e) = self.save(io) {
+                    if let Some(tx) = self.fsm_up.take() {
+                        let _ = tx.try_send(Err(e.store_copy()));
+                    }
+                    self.finish(Err(e));
+                    return;
+                }
             }
         }
         if self.view.channel_id.is_none() {
@@ -82,7 +89,7 @@ impl Session {
             InfoEvent::FsmUp => self.on_fsm_up(fsm_id, io),
             InfoEvent::Open => {
                 self.view.phase = Phase::Open;
-                self.save(io);
+                self.save_or_report(io);
                 if let Some(op) = &mut self.op {
                     op.seen_open = true;
                 }
@@ -101,7 +108,7 @@ impl Session {
             }
             InfoEvent::Closing => {
                 self.view.phase = Phase::Closing;
-                self.save(io);
+                self.save_or_report(io);
             }
             // A channel that was closing reestablishes into `channel_closing`: no `open` follows.
             InfoEvent::ChannelReestablished
@@ -115,7 +122,7 @@ impl Session {
             }
             InfoEvent::ClosedConfirmed => {
                 self.view.phase = Phase::Closed;
-                self.save(io);
+                self.save_or_report(io);
                 self.complete_close();
             }
             InfoEvent::Died => {
@@ -189,14 +196,14 @@ impl Session {
         match info {
             OnChainInfo::CloseMutual | OnChainInfo::SoloClosing => {
                 self.view.phase = Phase::Closing;
-                self.save(io);
+                self.save_or_report(io);
             }
             OnChainInfo::ChannelClosed => {
                 if let Some(op) = &mut self.op {
                     op.seen_closed = true;
                 }
                 self.view.phase = Phase::Closed;
-                self.save(io);
+                self.save_or_report(io);
             }
             _ => {}
         }

@@ -10,7 +10,7 @@ use crate::checks;
 use crate::driver::Io;
 use crate::error::{Error, RpcError, Timeout};
 use crate::events::Event;
-use crate::policy::Refusal;
+use crate::policy::{Refusal, ABORT_VALIDATION};
 
 use super::{Purpose, Session, Signed};
 
@@ -51,6 +51,22 @@ impl Session {
             Ok(plan) => {
                 let mut tx = plan.tx;
                 tx.sign(&self.key, &self.network, SignatureForm::Raw);
+                // Nothing leaves the process that is not on disk first: the channel id from
+                // the create tx and the signed transaction itself.
+                if self.view.channel_id.is_none() {
+                    self.view.channel_id = tx.created_channel_id();
+                }
+                self.pending = Some(tx.clone());
+                if let Err(e) = self.save(io) {
+                    self.pending = None;
+                    let abort = SignAbort { tag, error: ABORT_VALIDATION }.to_params();
+                    let t = self.tag(Purpose::Abort);
+                    io.request(tag.reply_method(), &abort, t);
+                    if for_op || tag == SignTag::ResponderSign {
+                        self.finish(Err(e));
+                    }
+                    return;
+                }
                 let reply =
                     SignReply { tag, signed_tx: EncodedTx::from_bytes(&tx.to_rlp()) }.to_params();
                 let t = self.tag(Purpose::SignReply(tag));

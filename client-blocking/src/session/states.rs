@@ -96,9 +96,18 @@ impl Session {
         self.view.latest = Some(tx.clone());
         let known = state.is_some();
         self.view.state = state;
+        if self.pending.as_ref().is_some_and(|p| checks::same_inner(p, &tx)) {
+            self.pending = None;
+        }
         if known {
-            // Stored before anyone hears of it.
-            self.save(io);
+            // Stored before anyone hears of it; an operation whose state is not on disk fails.
+            if let Err(e) = self.save(io) {
+                self.emit(io, Event::CoSigned { round, state: Box::new(tx) });
+                if for_op {
+                    self.finish(Err(e));
+                }
+                return;
+            }
         }
         self.emit(io, Event::CoSigned { round, state: Box::new(tx) });
         if known {
@@ -153,7 +162,7 @@ impl Session {
         match state {
             Ok(s) if s.state_hash() == expected => {
                 self.view.state = Some(s);
-                self.save(io);
+                self.save_or_report(io);
                 if let Some(op) = self.op.as_mut().filter(|o| o.awaiting_fetch) {
                     op.awaiting_fetch = false;
                     let round = self.view.round;
@@ -239,7 +248,7 @@ impl Session {
             // the `open` it reported then is not sent again.
             self.view.phase = Phase::Open;
         }
-        self.save(io);
+        self.save_or_report(io);
         self.emit(io, Event::CoSigned { round, state: Box::new(tx) });
         self.publish();
     }
@@ -252,7 +261,7 @@ impl Session {
                 self.adopt(tx.clone(), round, None, hash, false, io);
             }
             self.view.phase = Phase::Left;
-            self.save(io);
+            self.save_or_report(io);
             self.emit(io, Event::Left { state: Box::new(tx.clone()) });
             if matches!(self.op.as_ref().map(|o| &o.kind), Some(OpKind::Leave)) {
                 self.finish(Ok(Outcome::Left(Box::new(tx))));
