@@ -269,7 +269,7 @@ pub(crate) fn to_hex(bytes: &[u8]) -> String {
 
 /// Parses hex (either case, no prefix).
 pub(crate) fn from_hex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return None;
     }
     text.as_bytes()
