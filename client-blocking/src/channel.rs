@@ -14,7 +14,7 @@ use aesc_codec::jsonrpc::{
 };
 use aesc_codec::object::Object;
 use aesc_codec::state::TreesPoi;
-use aesc_codec::tx::{SignedTx, Update};
+use aesc_codec::tx::{SignedTx, Tx, Update};
 use aesc_codec::Uint;
 use crossbeam_channel::{Receiver, RecvTimeoutError};
 
@@ -152,9 +152,11 @@ impl Channel {
     /// before that, so there is nothing to resume); [`Error::StoreLocked`] when another owner
     /// holds the store; a store error; or as [`Channel::reestablish`].
     pub fn resume(cfg: ChannelConfig) -> Result<Channel, Error> {
-        let ch = Channel::start_resume(cfg)?;
-        ch.wait_open()?;
-        Ok(ch)
+        let (ch, close) = Channel::begin_resume(cfg)?;
+        match ch.wait_open() {
+            Ok(()) => Ok(ch),
+            Err(e) => Err(gone_after_close(e, close)),
+        }
     }
 
     /// Starts a [`Channel::resume`] and returns after `fsm_up` (see [`Channel::wait_open`]).
@@ -162,6 +164,11 @@ impl Channel {
     /// # Errors
     /// As [`Channel::resume`].
     pub fn start_resume(cfg: ChannelConfig) -> Result<Channel, Error> {
+        Channel::begin_resume(cfg).map(|(ch, _)| ch)
+    }
+
+    /// The resumed channel, and the close this client had signed, if any.
+    fn begin_resume(cfg: ChannelConfig) -> Result<(Channel, Option<SignedTx>), Error> {
         let store = cfg
             .store
             .as_ref()
@@ -180,7 +187,13 @@ impl Channel {
                 reason: "the create tx was never signed: the channel does not exist at the node",
             });
         };
-        Channel::reattach(cfg, record.view, Some(store), record.pending, channel, fsm)
+        let close = record.pending.clone().filter(|p| {
+            matches!(p.innermost_tx(), Tx::ChannelCloseMutual(_) | Tx::ChannelSettle(_))
+        });
+        match Channel::reattach(cfg, record.view, Some(store), record.pending, channel, fsm) {
+            Ok(ch) => Ok((ch, close)),
+            Err(e) => Err(gone_after_close(e, close)),
+        }
     }
 
     fn with_view(
@@ -797,5 +810,15 @@ impl Channel {
 impl Drop for Channel {
     fn drop(&mut self) {
         self.disconnect();
+    }
+}
+
+/// A failed resume after a close this client signed: the node no longer runs the channel.
+fn gone_after_close(e: Error, close: Option<SignedTx>) -> Error {
+    match close {
+        Some(close) if e.is_disconnect() || matches!(e, Error::Rejected(_)) => {
+            Error::GoneAfterClose { close: Box::new(close), cause: Box::new(e) }
+        }
+        _ => e,
     }
 }

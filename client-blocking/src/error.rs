@@ -136,6 +136,17 @@ pub enum Error {
         #[source]
         source: Arc<io::Error>,
     },
+    /// [`crate::Channel::resume`] found the node no longer running the channel's FSM after a
+    /// close (mutual close or settle) this client had signed and stored: the channel is closed
+    /// on chain if the close was posted (the other party posts a co-signed mutual close).
+    #[error("the node no longer runs this channel ({cause}); this client had signed the close {}", .close.hash())]
+    GoneAfterClose {
+        /// The close transaction this client signed (with its own signature only for a
+        /// mutual close).
+        close: Box<aesc_codec::tx::SignedTx>,
+        /// How the reconnect failed.
+        cause: Box<Error>,
+    },
     /// Another owner (a channel in this process or another process) holds the state store.
     #[error("state store {path} is in use by another owner")]
     StoreLocked {

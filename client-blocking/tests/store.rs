@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use aesc_client::aesc_codec::jsonrpc::TxOptions;
 use aesc_client::aesc_codec::tx::Tx;
-use aesc_client::{Channel, Error, Phase, Role, StateStore};
+use aesc_client::{Channel, ChannelStore, Error, Phase, Role, StateStore};
 use common::*;
 
 const LIMIT: Duration = Duration::from_secs(120);
@@ -183,5 +183,92 @@ fn every_co_signed_update_is_on_disk_before_the_operation_returns() {
         for f in [si, sr] {
             let _ = std::fs::remove_dir_all(f.parent().unwrap());
         }
+    });
+}
+
+#[test]
+fn a_second_owner_of_a_store_is_refused() {
+    within(LIMIT, || {
+        let node = node();
+        let store = temp_file("locked");
+        let p = open_with(
+            builder(&node, Role::Initiator, 1, 2).store(&store),
+            builder(&node, Role::Responder, 2, 1),
+        );
+        // Another handle (in another process it is the same lock) cannot take it over…
+        let cfg = builder(&node, Role::Initiator, 1, 2).store(&store).build().unwrap();
+        match Channel::resume(cfg.clone()) {
+            Err(Error::StoreLocked { path }) => assert!(path.ends_with("channel.json")),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(StateStore::open(&store), Err(Error::StoreLocked { .. })));
+        // …until the owner is gone.
+        p.initiator.transfer(&p.r(), 1u64).unwrap();
+        drop(p.initiator);
+        let ch = Channel::resume(cfg).unwrap();
+        assert_eq!(ch.view().round, 2);
+        let _ = std::fs::remove_dir_all(store.parent().unwrap());
+    });
+}
+
+/// A store that fails every write once told to.
+#[derive(Debug, Default)]
+struct FailingStore {
+    failing: std::sync::atomic::AtomicBool,
+    saved: std::sync::Mutex<Option<aesc_client::StoredChannel>>,
+}
+
+impl aesc_client::ChannelStore for FailingStore {
+    fn save(&self, record: &aesc_client::StoredChannel) -> Result<(), Error> {
+        if self.failing.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(Error::Store {
+                path: "db".into(),
+                source: std::sync::Arc::new(std::io::Error::other("disk full")),
+            });
+        }
+        *self.saved.lock().unwrap() = Some(record.clone());
+        Ok(())
+    }
+
+    fn load(&self) -> Result<Option<aesc_client::StoredChannel>, Error> {
+        Ok(self.saved.lock().unwrap().clone())
+    }
+}
+
+#[test]
+fn a_failed_store_write_fails_the_operation_and_nothing_is_signed() {
+    within(LIMIT, || {
+        let node = node();
+        let store = std::sync::Arc::new(FailingStore::default());
+        let p = open_with(
+            builder(&node, Role::Initiator, 1, 2).store_with(store.clone()),
+            builder(&node, Role::Responder, 2, 1),
+        );
+        assert_eq!(store.load().unwrap().unwrap().view.round, 1, "the open is stored");
+        store.failing.store(true, std::sync::atomic::Ordering::SeqCst);
+        let r = p.initiator.transfer(&p.r(), 5u64);
+        assert!(matches!(r, Err(Error::Store { .. })), "{r:?}");
+        // The node never got the signature: the other party still has round 1.
+        std::thread::sleep(Duration::from_millis(300));
+        assert_eq!(p.responder.view().round, 1);
+        assert_eq!(p.initiator.view().round, 1);
+        // With the store back, the channel goes on.
+        store.failing.store(false, std::sync::atomic::Ordering::SeqCst);
+        assert_eq!(p.initiator.transfer(&p.r(), 5u64).unwrap(), 2);
+        assert_eq!(store.load().unwrap().unwrap().view.round, 2);
+    });
+}
+
+#[test]
+fn a_store_that_cannot_be_written_fails_the_connect() {
+    within(LIMIT, || {
+        let node = node();
+        let store = std::sync::Arc::new(FailingStore::default());
+        store.failing.store(true, std::sync::atomic::Ordering::SeqCst);
+        let _responder =
+            Channel::connect(builder(&node, Role::Responder, 2, 1).build().unwrap()).unwrap();
+        let cfg = builder(&node, Role::Initiator, 1, 2).store_with(store).build().unwrap();
+        let r = Channel::connect(cfg);
+        assert!(matches!(r, Err(Error::Store { .. })), "{r:?}");
     });
 }

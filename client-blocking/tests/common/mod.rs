@@ -36,7 +36,12 @@ pub fn node_with(config: Config) -> NodeDouble {
 
 /// A configuration for one party, with short deadlines.
 pub fn builder(node: &NodeDouble, role: Role, me: u8, peer: u8) -> ChannelConfigBuilder {
-    ChannelConfig::builder(node.url(), role, NetworkId::new(NETWORK), key(me))
+    builder_at(&node.url(), role, me, peer)
+}
+
+/// [`builder`] for the node double at `url` (in another process).
+pub fn builder_at(url: &str, role: Role, me: u8, peer: u8) -> ChannelConfigBuilder {
+    ChannelConfig::builder(url, role, NetworkId::new(NETWORK), key(me))
         .peer(key(peer).public_key())
         .host("127.0.0.1")
         .port(3333)
