@@ -202,7 +202,8 @@ impl Channel {
         store: Option<Arc<dyn ChannelStore>>,
         pending: Option<SignedTx>,
     ) -> Channel {
-        let (sink, events) = EventSink::new(cfg.connection.event_capacity);
+        let (sink, events) =
+            EventSink::new(cfg.connection.event_capacity, cfg.connection.event_bytes);
         let shared = Arc::new(Mutex::new(view.clone()));
         let session = Session::new(SessionSetup {
             key: cfg.key.clone(),

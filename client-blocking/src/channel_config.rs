@@ -544,7 +544,7 @@ impl ChannelConfigBuilder {
     /// stamped with this party's role (see [`crate::trace`]). Off by default.
     #[must_use]
     pub fn trace(mut self, tracer: Arc<dyn crate::trace::Tracer>) -> Self {
-        self.connection.trace = Some(crate::trace::Trace { tracer, role: Some(self.role) });
+        self.connection.trace = Some(tracer);
         self
     }
 
@@ -581,8 +581,9 @@ impl ChannelConfigBuilder {
             return Err(ConfigError::Missing("host"));
         }
         let mut connection = self.connection;
-        if let Some(t) = connection.trace.as_mut() {
-            t.role = Some(self.role);
+        if let Some(inner) = connection.trace.take() {
+            let role = self.role;
+            connection.trace = Some(Arc::new(crate::trace::WithRole { inner, role }));
         }
         let mut template = self.template;
         template.role = self.role;

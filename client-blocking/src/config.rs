@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::trace::{Trace, Tracer};
+use crate::trace::Tracer;
 
 /// How a connection to the node behaves. Every wait has a deadline.
 #[derive(Debug, Clone)]
@@ -24,8 +24,17 @@ pub struct ConnectionConfig {
     pub keepalive_timeout: Duration,
     /// Upper bound on how long the I/O thread sleeps between housekeeping rounds.
     pub tick: Duration,
-    /// Capacity of the event stream (oldest events are dropped beyond it).
+    /// Capacity of the event stream in events (oldest events are dropped beyond it).
     pub event_capacity: usize,
+    /// Capacity of the event stream in bytes, each event counting for the frame it came from
+    /// (oldest events are dropped beyond it; the newest is always kept).
+    pub event_bytes: usize,
+    /// A node that sends more frames than this within one second is disconnected
+    /// ([`crate::Error::Flood`]); `None` for no limit.
+    pub max_frames_per_second: Option<u32>,
+    /// How many frames the I/O thread reads in a row before it turns to the handles' requests,
+    /// deadlines and closing again (a node that floods cannot starve them).
+    pub read_burst: usize,
     /// Capacity of the command queue from the handle to the I/O thread.
     pub command_capacity: usize,
     /// Largest message accepted from the node, in bytes.
@@ -35,8 +44,8 @@ pub struct ConnectionConfig {
     /// TLS settings for `wss://`; `None` uses the webpki root certificates with the `ring`
     /// provider.
     pub tls: Option<Arc<rustls::ClientConfig>>,
-    /// The wire trace, if any (see [`crate::trace`]).
-    pub(crate) trace: Option<Trace>,
+    /// Receives every socket event (see [`crate::trace`]); `None` (the default) for no trace.
+    pub trace: Option<Arc<dyn Tracer>>,
 }
 
 impl Default for ConnectionConfig {
@@ -50,6 +59,9 @@ impl Default for ConnectionConfig {
             keepalive_timeout: Duration::from_secs(40),
             tick: Duration::from_millis(50),
             event_capacity: 1024,
+            event_bytes: 16 << 20,
+            max_frames_per_second: Some(20_000),
+            read_burst: 32,
             command_capacity: 64,
             max_message_size: 16 << 20,
             read_buffer_size: 8 << 10,
@@ -114,7 +126,28 @@ impl ConnectionConfig {
     /// [`crate::ChannelConfigBuilder::trace`] stamps its role on them.
     #[must_use]
     pub fn trace(mut self, tracer: Arc<dyn Tracer>) -> Self {
-        self.trace = Some(Trace { tracer, role: None });
+        self.trace = Some(tracer);
+        self
+    }
+
+    /// Sets [`ConnectionConfig::max_message_size`].
+    #[must_use]
+    pub fn max_message_size(mut self, bytes: usize) -> Self {
+        self.max_message_size = bytes;
+        self
+    }
+
+    /// Sets [`ConnectionConfig::event_bytes`].
+    #[must_use]
+    pub fn event_bytes(mut self, n: usize) -> Self {
+        self.event_bytes = n;
+        self
+    }
+
+    /// Sets [`ConnectionConfig::max_frames_per_second`].
+    #[must_use]
+    pub fn max_frames_per_second(mut self, n: Option<u32>) -> Self {
+        self.max_frames_per_second = n;
         self
     }
 

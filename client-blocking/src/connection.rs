@@ -47,7 +47,7 @@ impl<H: Handler> Connection<H> {
             Err(e) => {
                 if let Some(t) = &cfg.trace {
                     let reason = e.to_string();
-                    t.emit(Direction::Close, |r| {
+                    crate::trace::emit(t.as_ref(), Direction::Close, |r| {
                         r.url = Some(url);
                         r.reason = Some(&reason);
                     });
@@ -56,7 +56,7 @@ impl<H: Handler> Connection<H> {
             }
         };
         if let Some(t) = &cfg.trace {
-            t.emit(Direction::Open, |r| r.url = Some(url));
+            crate::trace::emit(t.as_ref(), Direction::Open, |r| r.url = Some(url));
         }
         let io_err = |e: std::io::Error| Error::WebSocket(Box::new(e.into()));
         let setup = (|| {
@@ -219,7 +219,7 @@ impl Client {
     /// [`Error::Url`], [`Error::Connect`], [`Error::Handshake`] or a connect/handshake
     /// [`Error::Timeout`].
     pub fn connect(url: &str, cfg: &ConnectionConfig) -> Result<Client, Error> {
-        let (sink, events) = EventSink::new(cfg.event_capacity);
+        let (sink, events) = EventSink::new(cfg.event_capacity, cfg.event_bytes);
         let conn = Connection::open(url, cfg, Forward, sink).map_err(|(e, _)| e)?;
         Ok(Client { conn: Arc::new(conn), events })
     }

@@ -129,6 +129,7 @@ impl<S: Read + Write, H: Handler, W: Wait> Driver<S, H, W> {
         let mut last_rx = Instant::now();
         let mut next_ping = cfg.ping_interval.map(|p| after(Instant::now(), p));
         let mut closing: Option<(Instant, Error)> = None;
+        let mut flood = FloodMeter::new(cfg.max_frames_per_second);
 
         let cause = 'run: loop {
             // 1. Commands from the handles.
@@ -170,7 +171,7 @@ impl<S: Read + Write, H: Handler, W: Wait> Driver<S, H, W> {
             // 2. Write what was queued.
             for f in frames.drain(..) {
                 if let Some(t) = &cfg.trace {
-                    t.emit(Direction::Send, |r| r.raw = Some(&f));
+                    crate::trace::emit(t.as_ref(), Direction::Send, |r| r.raw = Some(&f));
                 }
                 if let Err(e) = ws.write(Message::text(f)) {
                     if !is_no_data(&e) {
@@ -185,16 +186,31 @@ impl<S: Read + Write, H: Handler, W: Wait> Driver<S, H, W> {
                 Err(e) => break 'run Error::WebSocket(Box::new(e)),
             }
 
-            // 3. Read everything available.
+            // 3. Read what is available, up to a burst: a node that floods cannot keep the
+            // handles' requests, deadlines and closing waiting.
+            let mut burst = cfg.read_burst.max(1);
+            let mut more = false;
             loop {
+                if burst == 0 {
+                    more = true;
+                    break;
+                }
+                burst -= 1;
                 match ws.read() {
                     Ok(msg) => {
                         last_rx = Instant::now();
+                        if let Some(frames) = flood.count(last_rx) {
+                            break 'run Error::Flood { frames };
+                        }
                         match msg {
+                            Message::Text(_) if closing.is_some() => {}
                             Message::Text(text) => {
                                 if let Some(t) = &cfg.trace {
-                                    t.emit(Direction::Recv, |r| r.raw = Some(text.as_str()));
+                                    crate::trace::emit(t.as_ref(), Direction::Recv, |r| {
+                                        r.raw = Some(text.as_str())
+                                    });
                                 }
+                                events.weigh_as(text.len());
                                 let mut io = Io {
                                     frames: &mut frames,
                                     pending: &mut pending,
@@ -202,6 +218,7 @@ impl<S: Read + Write, H: Handler, W: Wait> Driver<S, H, W> {
                                     events: &events,
                                 };
                                 route(text.as_str(), &mut handler, &mut io);
+                                events.weigh_as(0);
                             }
                             Message::Close(frame) => {
                                 let (code, reason) = frame.map_or((1005, String::new()), |f| {
@@ -219,6 +236,9 @@ impl<S: Read + Write, H: Handler, W: Wait> Driver<S, H, W> {
                         }
                     }
                     Err(e) if is_no_data(&e) => break,
+                    Err(tungstenite::Error::Capacity(_)) => {
+                        break 'run Error::FrameTooLarge { limit: cfg.max_message_size };
+                    }
                     Err(
                         tungstenite::Error::ConnectionClosed | tungstenite::Error::AlreadyClosed,
                     ) => {
@@ -232,12 +252,7 @@ impl<S: Read + Write, H: Handler, W: Wait> Driver<S, H, W> {
                     }
                 }
             }
-            if !frames.is_empty() {
-                // Replies the handler produced while reading go out before sleeping.
-                continue;
-            }
-
-            // 4. Deadlines.
+            // 4. Deadlines (also between bursts of a busy connection).
             let now = Instant::now();
             {
                 let mut io = Io {
@@ -266,7 +281,9 @@ impl<S: Read + Write, H: Handler, W: Wait> Driver<S, H, W> {
                     continue;
                 }
             }
-            if !frames.is_empty() {
+            if !frames.is_empty() || more {
+                // Replies the handler produced go out before sleeping; and more may be
+                // buffered, which the readiness of an edge-triggered poll would not say again.
                 continue;
             }
 
@@ -289,7 +306,7 @@ impl<S: Read + Write, H: Handler, W: Wait> Driver<S, H, W> {
                 Error::ClosedByNode { reason, .. } => reason.clone(),
                 other => other.to_string(),
             };
-            t.emit(Direction::Close, |r| {
+            crate::trace::emit(t.as_ref(), Direction::Close, |r| {
                 if let Error::ClosedByNode { code, .. } = &cause {
                     r.code = Some(*code);
                 }
@@ -308,6 +325,31 @@ impl<S: Read + Write, H: Handler, W: Wait> Driver<S, H, W> {
         handler.on_end(&cause, &events);
         events.emit(Event::Disconnected { cause });
         handler
+    }
+}
+
+/// Counts the frames of the current second.
+#[derive(Debug)]
+struct FloodMeter {
+    limit: Option<u32>,
+    since: Instant,
+    frames: u32,
+}
+
+impl FloodMeter {
+    fn new(limit: Option<u32>) -> Self {
+        FloodMeter { limit, since: Instant::now(), frames: 0 }
+    }
+
+    /// Counts one frame; the count when it exceeds the limit.
+    fn count(&mut self, now: Instant) -> Option<u32> {
+        let limit = self.limit?;
+        if now.saturating_duration_since(self.since) >= Duration::from_secs(1) {
+            self.since = now;
+            self.frames = 0;
+        }
+        self.frames = self.frames.saturating_add(1);
+        (self.frames > limit).then_some(self.frames)
     }
 }
 

@@ -161,6 +161,20 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
+    /// The node sent more frames within a second than
+    /// [`crate::ConnectionConfig::max_frames_per_second`] allows; it was disconnected.
+    #[error("the node flooded the connection ({frames} frames within a second)")]
+    Flood {
+        /// Frames counted in that second.
+        frames: u32,
+    },
+    /// The node sent a frame larger than [`crate::ConnectionConfig::max_message_size`]; it was
+    /// disconnected.
+    #[error("the node sent a frame larger than {limit} bytes")]
+    FrameTooLarge {
+        /// The limit.
+        limit: usize,
+    },
     /// The TLS configuration could not be built.
     #[error("tls configuration")]
     Tls(#[source] rustls::Error),

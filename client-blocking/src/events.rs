@@ -1,10 +1,12 @@
 //! Notifications from the node as a typed, bounded event stream.
 //!
-//! The stream is bounded. When the consumer falls behind and the buffer is full, the oldest
-//! event is dropped to make room and [`Events::dropped`] counts it: the I/O thread never blocks
-//! on a slow consumer and memory stays bounded.
+//! The stream is bounded in count and in bytes (each event weighs the frame it came from;
+//! [`crate::ConnectionConfig::event_capacity`] and [`crate::ConnectionConfig::event_bytes`]).
+//! When the consumer falls behind and the buffer is full, the oldest events are dropped to make
+//! room, [`Events::dropped`] counts them and an [`Event::Lagged`] tells the consumer where:
+//! the I/O thread never blocks on a slow consumer and memory stays bounded.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -65,6 +67,11 @@ pub enum Event {
         /// What failed.
         error: Arc<Error>,
     },
+    /// Older events were dropped here because the consumer fell behind.
+    Lagged {
+        /// How many were dropped just before this one.
+        dropped: u64,
+    },
     /// The connection ended; this is the last event of a connection.
     Disconnected {
         /// Why.
@@ -93,9 +100,20 @@ impl Event {
 /// The consumer side of the event stream.
 #[derive(Debug, Clone)]
 pub struct Events {
-    rx: Receiver<Event>,
+    rx: Receiver<Weighed>,
     dropped: Arc<AtomicU64>,
+    bytes: Arc<AtomicUsize>,
 }
+
+/// An event and the bytes it counts for.
+#[derive(Debug)]
+struct Weighed {
+    event: Event,
+    bytes: usize,
+}
+
+/// What an event not read from a frame counts for.
+const SMALL_EVENT: usize = 64;
 
 /// Why no event was returned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,7 +130,7 @@ impl Events {
     /// # Errors
     /// [`RecvError::Timeout`] or, once the connection is gone and drained, [`RecvError::Closed`].
     pub fn recv_timeout(&self, timeout: Duration) -> Result<Event, RecvError> {
-        self.rx.recv_timeout(timeout).map_err(|e| match e {
+        self.rx.recv_timeout(timeout).map(|w| self.took(w)).map_err(|e| match e {
             RecvTimeoutError::Timeout => RecvError::Timeout,
             RecvTimeoutError::Disconnected => RecvError::Closed,
         })
@@ -120,7 +138,17 @@ impl Events {
 
     /// The next event if one is buffered.
     pub fn try_recv(&self) -> Option<Event> {
-        self.rx.try_recv().ok()
+        self.rx.try_recv().ok().map(|w| self.took(w))
+    }
+
+    fn took(&self, w: Weighed) -> Event {
+        self.bytes.fetch_sub(w.bytes, Ordering::Relaxed);
+        w.event
+    }
+
+    /// Bytes of the buffered events (as counted against the bound).
+    pub fn buffered_bytes(&self) -> usize {
+        self.bytes.load(Ordering::Relaxed)
     }
 
     /// Waits up to `timeout` for an event matching `pred`, discarding the others.
@@ -172,31 +200,74 @@ impl Events {
 /// idle stream costs almost nothing); the bound is enforced here, on every push.
 #[derive(Debug, Clone)]
 pub(crate) struct EventSink {
-    tx: Sender<Event>,
-    rx: Receiver<Event>,
+    tx: Sender<Weighed>,
+    rx: Receiver<Weighed>,
     capacity: usize,
+    max_bytes: usize,
     dropped: Arc<AtomicU64>,
+    bytes: Arc<AtomicUsize>,
+    /// The size of the frame being handled: what events emitted meanwhile count for.
+    frame: Arc<AtomicUsize>,
 }
 
 impl EventSink {
-    /// A stream buffering up to `capacity` events.
-    pub(crate) fn new(capacity: usize) -> (EventSink, Events) {
+    /// A stream buffering up to `capacity` events and `max_bytes` bytes.
+    pub(crate) fn new(capacity: usize, max_bytes: usize) -> (EventSink, Events) {
         let (tx, rx) = crossbeam_channel::unbounded();
         let dropped = Arc::new(AtomicU64::new(0));
-        let events = Events { rx: rx.clone(), dropped: dropped.clone() };
-        (EventSink { tx, rx, capacity: capacity.max(1), dropped }, events)
+        let bytes = Arc::new(AtomicUsize::new(0));
+        let events = Events { rx: rx.clone(), dropped: dropped.clone(), bytes: bytes.clone() };
+        let sink = EventSink {
+            tx,
+            rx,
+            capacity: capacity.max(2),
+            max_bytes,
+            dropped,
+            bytes,
+            frame: Arc::new(AtomicUsize::new(0)),
+        };
+        (sink, events)
     }
 
-    /// Delivers `event`, dropping the oldest buffered event when full.
+    /// Events emitted until the next call count for `bytes` (the frame they come from); 0
+    /// for events of no frame.
+    pub(crate) fn weigh_as(&self, bytes: usize) {
+        self.frame.store(bytes, Ordering::Relaxed);
+    }
+
+    /// Delivers `event`, dropping the oldest buffered events while the buffer is full (an
+    /// [`Event::Lagged`] then goes first).
     pub(crate) fn emit(&self, event: Event) {
-        while self.tx.len() >= self.capacity {
-            if self.rx.try_recv().is_err() {
-                break;
+        let size = self.frame.load(Ordering::Relaxed).max(SMALL_EVENT);
+        let full = |extra: usize| {
+            self.tx.len() + 2 > self.capacity
+                || self.bytes.load(Ordering::Relaxed) + extra > self.max_bytes
+        };
+        let mut dropped = 0u64;
+        while !self.tx.is_empty() && full(size + SMALL_EVENT) {
+            match self.rx.try_recv() {
+                Ok(w) => {
+                    self.bytes.fetch_sub(w.bytes, Ordering::Relaxed);
+                    if !matches!(w.event, Event::Lagged { .. }) {
+                        dropped += 1;
+                    }
+                }
+                Err(_) => break,
             }
-            self.dropped.fetch_add(1, Ordering::Relaxed);
         }
+        if dropped > 0 {
+            self.dropped.fetch_add(dropped, Ordering::Relaxed);
+            self.push(Event::Lagged { dropped }, SMALL_EVENT);
+        }
+        self.push(event, size);
+    }
+
+    fn push(&self, event: Event, bytes: usize) {
+        self.bytes.fetch_add(bytes, Ordering::Relaxed);
         // Fails only when every receiver is gone; then nobody wants the event.
-        let _ = self.tx.send(event);
+        if self.tx.send(Weighed { event, bytes }).is_err() {
+            self.bytes.fetch_sub(bytes, Ordering::Relaxed);
+        }
     }
 }
 
@@ -209,8 +280,8 @@ mod tests {
     }
 
     #[test]
-    fn full_stream_drops_the_oldest() {
-        let (sink, events) = EventSink::new(2);
+    fn full_stream_drops_the_oldest_and_says_so() {
+        let (sink, events) = EventSink::new(3, 1 << 20);
         for i in 0..5u64 {
             sink.emit(numbered(i));
         }
@@ -219,15 +290,36 @@ mod tests {
             .drain()
             .map(|e| match e {
                 Event::Accepted { round, .. } => round.unwrap_or(99),
+                Event::Lagged { dropped } => 100 + dropped,
                 _ => 99,
             })
             .collect();
-        assert_eq!(rounds, vec![3, 4]);
+        assert_eq!(rounds, vec![101, 4]);
+    }
+
+    #[test]
+    fn the_bound_is_in_bytes_too() {
+        let (sink, events) = EventSink::new(1000, 10_000);
+        sink.weigh_as(4_000);
+        for i in 0..10u64 {
+            sink.emit(numbered(i));
+        }
+        sink.weigh_as(0);
+        assert!(events.buffered_bytes() <= 10_000, "{}", events.buffered_bytes());
+        assert_eq!(events.dropped(), 8);
+        let all: Vec<Event> = events.drain().collect();
+        assert!(matches!(all.last(), Some(Event::Accepted { round: Some(9), .. })));
+        assert_eq!(events.buffered_bytes(), 0);
+        // One event larger than the bound is still delivered alone.
+        sink.weigh_as(50_000);
+        sink.emit(numbered(10));
+        sink.emit(numbered(11));
+        assert_eq!(events.len(), 2, "the newest, after a Lagged");
     }
 
     #[test]
     fn stream_closes_when_the_sink_is_gone() {
-        let (sink, events) = EventSink::new(4);
+        let (sink, events) = EventSink::new(4, 1 << 20);
         sink.emit(Event::BinaryFrame);
         drop(sink);
         assert!(events.recv_timeout(Duration::from_millis(10)).is_ok());

@@ -75,19 +75,29 @@ pub trait Tracer: Send + Sync + fmt::Debug {
     fn record(&self, record: &TraceRecord<'_>);
 }
 
-/// A tracer and the role to stamp on its records.
-#[derive(Clone, Debug)]
-pub(crate) struct Trace {
-    pub(crate) tracer: Arc<dyn Tracer>,
-    pub(crate) role: Option<Role>,
+/// Records one event on `tracer`.
+pub(crate) fn emit<'a>(
+    tracer: &dyn Tracer,
+    dir: Direction,
+    fill: impl FnOnce(&mut TraceRecord<'a>),
+) {
+    let mut r = TraceRecord::new(None, dir);
+    fill(&mut r);
+    tracer.record(&r);
 }
 
-impl Trace {
-    /// Records one event.
-    pub(crate) fn emit<'a>(&self, dir: Direction, fill: impl FnOnce(&mut TraceRecord<'a>)) {
-        let mut r = TraceRecord::new(self.role, dir);
-        fill(&mut r);
-        self.tracer.record(&r);
+/// A tracer that stamps a channel party's role on every record it forwards.
+#[derive(Debug)]
+pub(crate) struct WithRole {
+    pub(crate) inner: Arc<dyn Tracer>,
+    pub(crate) role: Role,
+}
+
+impl Tracer for WithRole {
+    fn record(&self, record: &TraceRecord<'_>) {
+        let mut r = *record;
+        r.role = Some(self.role);
+        self.inner.record(&r);
     }
 }
 
