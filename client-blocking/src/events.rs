@@ -294,7 +294,7 @@ mod tests {
                 _ => 99,
             })
             .collect();
-        assert_eq!(rounds, vec![101, 4]);
+        assert_eq!(rounds, vec![3, 101, 4]);
     }
 
     #[test]

@@ -91,6 +91,8 @@ mod driver;
 pub mod error;
 pub mod events;
 mod frame;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod params;
 mod pending;
 pub mod policy;

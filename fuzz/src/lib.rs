@@ -345,3 +345,14 @@ fn check_trees(data: &[u8], trees: &StateTrees) {
         assert_eq!(poi.root_hash(), hash, "off-chain PoI proves another state hash");
     }
 }
+
+/// The client's frame handling: node frames (one per line, after a first byte choosing the
+/// role) through the real I/O loop and channel session over an in-memory socket. No panic, and
+/// the work stays linear in the input (libFuzzer's timeout and memory limit catch the rest).
+pub fn client_frames(data: &[u8]) {
+    let Some((first, frames)) = data.split_first() else { return };
+    // `I` (odd) for the initiator, `R` (even) for the responder, as the seeds start.
+    let role =
+        if first % 2 == 1 { aesc_client::Role::Initiator } else { aesc_client::Role::Responder };
+    let _ = aesc_client::fuzzing::drive_frames(frames, role);
+}

@@ -51,3 +51,8 @@ fn jsonrpc_frames_regressions() {
 fn state_decode_regressions() {
     println!("replayed {}", replay("state_decode", aesc_fuzz::state_decode));
 }
+
+#[test]
+fn client_frames_regressions() {
+    println!("replayed {}", replay("client_frames", aesc_fuzz::client_frames));
+}
