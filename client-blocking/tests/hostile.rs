@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
 
+mod common;
 mod support;
 
 use std::net::TcpListener;
@@ -134,5 +135,35 @@ fn an_oversize_frame_disconnects_with_a_typed_error() {
         let client = Client::connect(&server.url, &cfg).unwrap();
         let cause = last_cause(&client).expect("disconnected");
         assert!(matches!(*cause, Error::FrameTooLarge { limit } if limit == 64 << 10), "{cause}");
+    });
+}
+
+#[test]
+fn one_hostile_client_does_not_stall_the_double_for_the_others() {
+    within(LIMIT, || {
+        let node = common::node();
+        let p = common::open(&node);
+        // A client whose connect query carries a 1 MB id, and then a 1 MB request.
+        let huge = format!("ak_{}", "2".repeat(1 << 20));
+        let url = format!(
+            "{}?protocol=json-rpc&role=initiator&host=127.0.0.1&port=1&initiator_id={huge}\
+             &responder_id={huge}&initiator_amount=1&responder_amount=1&channel_reserve=1\
+             &lock_period=1",
+            node.url()
+        );
+        let hostile = thread::spawn(move || {
+            if let Ok((mut ws, _)) = tungstenite::connect(url) {
+                let frame = json!({"jsonrpc": "2.0", "id": 1, "method": "channels.get.balances",
+                                   "params": {"accounts": [huge]}});
+                let _ = ws.send(Message::text(frame.to_string()));
+                let _ = ws.read();
+            }
+        });
+        let start = Instant::now();
+        for n in 0..5u64 {
+            assert_eq!(p.initiator.transfer(&p.r(), 1u64).unwrap(), n + 2);
+        }
+        assert!(start.elapsed() < Duration::from_secs(3), "{:?}", start.elapsed());
+        hostile.join().unwrap();
     });
 }
