@@ -206,7 +206,7 @@ impl Channel {
             EventSink::new(cfg.connection.event_capacity, cfg.connection.event_bytes);
         let shared = Arc::new(Mutex::new(view.clone()));
         let session = Session::new(SessionSetup {
-            key: cfg.key.clone(),
+            signer: cfg.signer.clone(),
             network: cfg.network_id.clone(),
             policy: cfg.policy.clone(),
             fee_cap: cfg.fee_cap.clone(),

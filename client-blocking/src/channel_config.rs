@@ -14,6 +14,7 @@ use aesc_codec::Uint;
 use crate::config::{ConnectionConfig, Deadlines};
 use crate::params::{ConnectParams, InitiatorId, OpenParams, Role, Session};
 use crate::policy::{DefaultPolicy, SigningPolicy};
+use crate::signer::Signer;
 use crate::store::{ChannelStore, StateStore};
 
 /// The terms of a new channel, as both parties must agree on them.
@@ -66,7 +67,7 @@ pub struct ChannelConfig {
     pub(crate) url: String,
     pub(crate) role: Role,
     pub(crate) network_id: NetworkId,
-    pub(crate) key: SecretKey,
+    pub(crate) signer: Arc<dyn Signer>,
     pub(crate) peer: AccountId,
     pub(crate) terms: Option<OpenTerms>,
     pub(crate) template: ConnectParams,
@@ -103,7 +104,7 @@ impl fmt::Debug for ChannelConfig {
             .field("url", &self.url)
             .field("role", &self.role)
             .field("network_id", &self.network_id)
-            .field("account", &self.key.public_key())
+            .field("account", &self.signer.public_key())
             .field("peer", &self.peer)
             .field("terms", &self.terms)
             .field("fee_cap", &self.fee_cap)
@@ -127,7 +128,7 @@ impl ChannelConfig {
             url: with_channel_path(url.into()),
             role,
             network_id,
-            key,
+            signer: Arc::new(key),
             peer: None,
             host: None,
             port: None,
@@ -149,7 +150,7 @@ impl ChannelConfig {
 
     /// This party's account.
     pub fn account(&self) -> AccountId {
-        self.key.public_key()
+        self.signer.public_key()
     }
 
     /// This party's role.
@@ -399,7 +400,7 @@ pub struct ChannelConfigBuilder {
     url: String,
     role: Role,
     network_id: NetworkId,
-    key: SecretKey,
+    signer: Arc<dyn Signer>,
     peer: Option<AccountId>,
     host: Option<String>,
     port: Option<u16>,
@@ -540,6 +541,15 @@ impl ChannelConfigBuilder {
         self
     }
 
+    /// Signs through `signer` instead of the key given to [`ChannelConfig::builder`] (a
+    /// wallet, a hardware module, another process): its account becomes this party's. The
+    /// review and the policy stay in front of it.
+    #[must_use]
+    pub fn signer(mut self, signer: Arc<dyn Signer>) -> Self {
+        self.signer = signer;
+        self
+    }
+
     /// Hands every socket event of this channel's connections to `tracer`, each record
     /// stamped with this party's role (see [`crate::trace`]). Off by default.
     #[must_use]
@@ -573,7 +583,7 @@ impl ChannelConfigBuilder {
             return Err(ConfigError::Invalid(name));
         }
         let peer = self.peer.ok_or(ConfigError::Missing("peer account"))?;
-        if peer == self.key.public_key() {
+        if peer == self.signer.public_key() {
             return Err(ConfigError::SameParticipants);
         }
         let port = self.port.ok_or(ConfigError::Missing("port"))?;
@@ -621,7 +631,7 @@ impl ChannelConfigBuilder {
             url: self.url,
             role: self.role,
             network_id: self.network_id,
-            key: self.key,
+            signer: self.signer,
             peer,
             terms,
             template,

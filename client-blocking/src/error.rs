@@ -147,6 +147,9 @@ pub enum Error {
         /// How the reconnect failed.
         cause: Box<Error>,
     },
+    /// The channel's [`crate::signer::Signer`] refused or failed; the sign request was aborted.
+    #[error("the signer did not sign: {0}")]
+    Signer(crate::signer::SignerError),
     /// Another owner (a channel in this process or another process) holds the state store.
     #[error("state store {path} is in use by another owner")]
     StoreLocked {

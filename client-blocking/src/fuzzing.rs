@@ -36,7 +36,7 @@ pub fn drive_frames(input: &[u8], role: Role) -> usize {
     let (events, stream) = EventSink::new(cfg.event_capacity, cfg.event_bytes);
     let shared_view = Arc::new(Mutex::new(view.clone()));
     let mut session = Session::new(SessionSetup {
-        key,
+        signer: Arc::new(key.clone()),
         network: NetworkId::new("ae_dev"),
         policy: Arc::new(DefaultPolicy),
         fee_cap: Uint::from(crate::DEFAULT_FEE_CAP),

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use aesc_codec::crypto::{NetworkId, SecretKey};
+use aesc_codec::crypto::NetworkId;
 use aesc_codec::id::{FsmId, StateHash};
 use aesc_codec::jsonrpc::{GetBalances, Method, NodeEvent, Notification, SignTag, TxOptions};
 use aesc_codec::state::OffChainState;
@@ -21,6 +21,7 @@ use crate::driver::{Handler, Io};
 use crate::error::{Error, RpcError, Timeout};
 use crate::events::{Event, EventSink};
 use crate::policy::SigningPolicy;
+use crate::signer::Signer;
 use crate::store::{ChannelStore, StoredChannel};
 use crate::view::{ChannelView, Phase};
 
@@ -174,7 +175,7 @@ enum Purpose {
 /// The channel side of the I/O thread.
 #[derive(Debug)]
 pub(crate) struct Session {
-    key: SecretKey,
+    signer: Arc<dyn Signer>,
     network: NetworkId,
     policy: Arc<dyn SigningPolicy>,
     fee_cap: Uint,
@@ -201,7 +202,7 @@ pub(crate) struct Session {
 /// Everything a session is made of.
 #[derive(Debug)]
 pub(crate) struct SessionSetup {
-    pub(crate) key: SecretKey,
+    pub(crate) signer: Arc<dyn Signer>,
     pub(crate) network: NetworkId,
     pub(crate) policy: Arc<dyn SigningPolicy>,
     pub(crate) fee_cap: Uint,
@@ -226,7 +227,7 @@ impl Session {
     pub(crate) fn new(s: SessionSetup) -> Self {
         let phase = s.view.phase;
         let session = Session {
-            key: s.key,
+            signer: s.signer,
             network: s.network,
             policy: s.policy,
             fee_cap: s.fee_cap,

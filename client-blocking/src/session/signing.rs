@@ -1,7 +1,6 @@
 //! Sign requests: each is reviewed (see `review`), then signed and answered, or refused with
 //! an abort.
 
-use aesc_codec::crypto::SignatureForm;
 use aesc_codec::jsonrpc::{EncodedTx, SignAbort, SignReply, SignRequest, SignTag};
 use aesc_codec::object::Object;
 use serde_json::Value;
@@ -50,7 +49,18 @@ impl Session {
         match reviewed {
             Ok(plan) => {
                 let mut tx = plan.tx;
-                tx.sign(&self.key, &self.network, SignatureForm::Raw);
+                let signer = self.signer.clone();
+                if let Err(e) = tx.sign_with(&self.network, |net, bytes| signer.sign(net, bytes)) {
+                    // The signer refused or failed: the sign request is aborted.
+                    self.note(|| format!("sign request {} (signer: {e})", tag.as_str()));
+                    let abort = SignAbort { tag, error: ABORT_VALIDATION }.to_params();
+                    let t = self.tag(Purpose::Abort);
+                    io.request(tag.reply_method(), &abort, t);
+                    if for_op || tag == SignTag::ResponderSign {
+                        self.finish(Err(Error::Signer(e)));
+                    }
+                    return;
+                }
                 // Nothing leaves the process that is not on disk first: the channel id from
                 // the create tx and the signed transaction itself.
                 if self.view.channel_id.is_none() {

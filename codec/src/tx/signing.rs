@@ -189,12 +189,32 @@ impl SignedTx {
     /// Signs the innermost transaction with `key` for `network` and adds the signature to the
     /// innermost SignedTx (sorted). Returns the signature.
     pub fn sign(&mut self, key: &SecretKey, network: &NetworkId, form: SignatureForm) -> Signature {
+        let signed: Result<Signature, core::convert::Infallible> =
+            self.sign_with(network, |net, bytes| Ok(key.sign_tx_bytes(net, bytes, form)));
+        match signed {
+            Ok(s) => s,
+            Err(never) => match never {},
+        }
+    }
+
+    /// Signs the innermost transaction through `sign`, which gets the network id the
+    /// signature is for (`<network>-inner_tx` inside a wrapper) and the transaction bytes, and
+    /// adds the signature it returns to the innermost SignedTx (sorted). For keys kept
+    /// elsewhere (a wallet, another process).
+    ///
+    /// # Errors
+    /// What `sign` returns; nothing is added then.
+    pub fn sign_with<E>(
+        &mut self,
+        network: &NetworkId,
+        sign: impl FnOnce(&NetworkId, &[u8]) -> Result<Signature, E>,
+    ) -> Result<Signature, E> {
         let layers = self.layers(network);
         let net = layers.last().map_or_else(|| network.clone(), |(_, n)| n.clone());
         let target = self.innermost_mut();
-        let signature = key.sign_tx_bytes(&net, &target.tx.to_rlp(), form);
+        let signature = sign(&net, &target.tx.to_rlp())?;
         target.add_signature(signature);
-        signature
+        Ok(signature)
     }
 
     /// Checks every signature of every layer against `candidates`, naming for each the
