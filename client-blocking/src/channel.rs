@@ -50,6 +50,8 @@ pub struct Channel {
     shared: Arc<Mutex<ChannelView>>,
     sink: EventSink,
     events: Events,
+    /// The incoming messages, apart from the other events.
+    messages: Events,
     pending: Mutex<Option<Receiver<Result<Outcome, Error>>>>,
 }
 
@@ -222,6 +224,7 @@ impl Channel {
             conn: None,
             parked: Some(session),
             shared,
+            messages: sink.subscribe_messages(),
             sink,
             events,
             pending: Mutex::new(None),
@@ -408,9 +411,17 @@ impl Channel {
         self.shared.lock().unwrap_or_else(PoisonError::into_inner).clone()
     }
 
-    /// The events of this channel (they continue across reconnects).
+    /// The events of this channel (they continue across reconnects). Clones of the returned
+    /// stream share it (each event goes to one of them); for a consumer of its own that gets
+    /// every event, use [`Channel::subscribe`].
     pub fn events(&self) -> &Events {
         &self.events
+    }
+
+    /// A new event stream that gets every event from now on, independently of
+    /// [`Channel::events`] and of other subscribers (each bounded as configured).
+    pub fn subscribe(&self) -> Events {
+        self.sink.subscribe()
     }
 
     /// The configuration.
@@ -635,13 +646,16 @@ impl Channel {
         self.call(&Message { to: *to, info: info.to_owned(), from: None }).map(|_| ())
     }
 
-    /// Waits up to `timeout` for the next incoming message; other events are left in the
-    /// stream only if they arrive after it (they are consumed while waiting).
+    /// Waits up to `timeout` for the next incoming message. Messages have a queue of their
+    /// own: waiting for one consumes no other event (each message also appears in
+    /// [`Channel::events`]).
     pub fn receive_message(
         &self,
         timeout: Duration,
     ) -> Option<aesc_codec::jsonrpc::ChannelMessage> {
-        self.events.wait_for(timeout, |e| e.message().is_some()).and_then(|e| e.message().cloned())
+        self.messages
+            .wait_for(timeout, |e| e.message().is_some())
+            .and_then(|e| e.message().cloned())
     }
 
     /// The node's balances of `accounts` (participants or contracts).

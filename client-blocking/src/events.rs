@@ -7,7 +7,7 @@
 //! the I/O thread never blocks on a slow consumer and memory stays bounded.
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::{Duration, Instant};
 
 use aesc_codec::jsonrpc::{ChannelMessage, NodeEvent, SignTag};
@@ -67,6 +67,22 @@ pub enum Event {
         /// What failed.
         error: Arc<Error>,
     },
+    /// The channel moved from one phase to another (as [`crate::ChannelView::phase`] shows
+    /// it): connecting, opening, open, left, closing, closed, stopped.
+    PhaseChanged {
+        /// The phase before.
+        from: crate::view::Phase,
+        /// The phase now.
+        to: crate::view::Phase,
+    },
+    /// A reconnect completed: `same_fsm` when the node's FSM kept running (a re-attach), not
+    /// when it was started anew (a reestablish).
+    Reconnected {
+        /// The FSM id now.
+        fsm_id: Option<aesc_codec::id::FsmId>,
+        /// Whether it is the FSM the client knew.
+        same_fsm: bool,
+    },
     /// Older events were dropped here because the consumer fell behind.
     Lagged {
         /// How many were dropped just before this one.
@@ -103,6 +119,7 @@ pub struct Events {
     rx: Receiver<Weighed>,
     dropped: Arc<AtomicU64>,
     bytes: Arc<AtomicUsize>,
+    _alive: Arc<()>,
 }
 
 /// An event and the bytes it counts for.
@@ -194,51 +211,50 @@ impl Events {
     }
 }
 
-/// The producer side, held by the I/O thread (and by a channel across reconnects).
-///
-/// The queue is a linked list of small blocks that grows and shrinks with its content (an
-/// idle stream costs almost nothing); the bound is enforced here, on every push.
-#[derive(Debug, Clone)]
-pub(crate) struct EventSink {
+/// One consumer's bounded queue.
+#[derive(Debug)]
+struct Queue {
     tx: Sender<Weighed>,
     rx: Receiver<Weighed>,
     capacity: usize,
     max_bytes: usize,
     dropped: Arc<AtomicU64>,
     bytes: Arc<AtomicUsize>,
-    /// The size of the frame being handled: what events emitted meanwhile count for.
-    frame: Arc<AtomicUsize>,
+    /// Only messages (`channels.message`) go into this queue.
+    messages_only: bool,
+    /// Alive while the consumer (any clone of its [`Events`]) is.
+    consumer: Weak<()>,
 }
 
-impl EventSink {
-    /// A stream buffering up to `capacity` events and `max_bytes` bytes.
-    pub(crate) fn new(capacity: usize, max_bytes: usize) -> (EventSink, Events) {
+impl Queue {
+    fn new(capacity: usize, max_bytes: usize, messages_only: bool) -> (Queue, Events) {
         let (tx, rx) = crossbeam_channel::unbounded();
         let dropped = Arc::new(AtomicU64::new(0));
         let bytes = Arc::new(AtomicUsize::new(0));
-        let events = Events { rx: rx.clone(), dropped: dropped.clone(), bytes: bytes.clone() };
-        let sink = EventSink {
+        let alive = Arc::new(());
+        let consumer = Arc::downgrade(&alive);
+        let events = Events {
+            rx: rx.clone(),
+            dropped: dropped.clone(),
+            bytes: bytes.clone(),
+            _alive: alive,
+        };
+        let q = Queue {
+            consumer,
             tx,
             rx,
             capacity: capacity.max(2),
             max_bytes,
             dropped,
             bytes,
-            frame: Arc::new(AtomicUsize::new(0)),
+            messages_only,
         };
-        (sink, events)
+        (q, events)
     }
 
-    /// Events emitted until the next call count for `bytes` (the frame they come from); 0
-    /// for events of no frame.
-    pub(crate) fn weigh_as(&self, bytes: usize) {
-        self.frame.store(bytes, Ordering::Relaxed);
-    }
-
-    /// Delivers `event`, dropping the oldest buffered events while the buffer is full (an
-    /// [`Event::Lagged`] then goes first).
-    pub(crate) fn emit(&self, event: Event) {
-        let size = self.frame.load(Ordering::Relaxed).max(SMALL_EVENT);
+    /// Delivers `event`, dropping the oldest buffered events while the queue is full (an
+    /// [`Event::Lagged`] then goes first). Whether a consumer is still there.
+    fn push(&self, event: Event, size: usize) -> bool {
         let full = |extra: usize| {
             self.tx.len() + 2 > self.capacity
                 || self.bytes.load(Ordering::Relaxed) + extra > self.max_bytes
@@ -257,17 +273,81 @@ impl EventSink {
         }
         if dropped > 0 {
             self.dropped.fetch_add(dropped, Ordering::Relaxed);
-            self.push(Event::Lagged { dropped }, SMALL_EVENT);
+            self.send(Event::Lagged { dropped }, SMALL_EVENT);
         }
-        self.push(event, size);
+        self.send(event, size)
     }
 
-    fn push(&self, event: Event, bytes: usize) {
+    fn send(&self, event: Event, bytes: usize) -> bool {
         self.bytes.fetch_add(bytes, Ordering::Relaxed);
-        // Fails only when every receiver is gone; then nobody wants the event.
         if self.tx.send(Weighed { event, bytes }).is_err() {
             self.bytes.fetch_sub(bytes, Ordering::Relaxed);
         }
+        self.consumer.strong_count() > 0
+    }
+}
+
+/// The producer side, held by the I/O thread (and by a channel across reconnects).
+///
+/// Every consumer ([`EventSink::subscribe`]) has a queue of its own and gets every event; a
+/// queue is a linked list of small blocks that grows and shrinks with its content (an idle
+/// stream costs almost nothing), and its bound is enforced here, on every push.
+#[derive(Debug, Clone)]
+pub(crate) struct EventSink {
+    queues: Arc<Mutex<Vec<Queue>>>,
+    capacity: usize,
+    max_bytes: usize,
+    /// The size of the frame being handled: what events emitted meanwhile count for.
+    frame: Arc<AtomicUsize>,
+}
+
+impl EventSink {
+    /// A stream buffering up to `capacity` events and `max_bytes` bytes per consumer, and its
+    /// first consumer.
+    pub(crate) fn new(capacity: usize, max_bytes: usize) -> (EventSink, Events) {
+        let sink = EventSink {
+            queues: Arc::new(Mutex::new(Vec::new())),
+            capacity,
+            max_bytes,
+            frame: Arc::new(AtomicUsize::new(0)),
+        };
+        let events = sink.subscribe();
+        (sink, events)
+    }
+
+    /// Another consumer: it gets every event from now on.
+    pub(crate) fn subscribe(&self) -> Events {
+        self.add(false)
+    }
+
+    /// A consumer of `channels.message` events only (drops are not reported there).
+    pub(crate) fn subscribe_messages(&self) -> Events {
+        self.add(true)
+    }
+
+    fn add(&self, messages_only: bool) -> Events {
+        let (q, events) = Queue::new(self.capacity, self.max_bytes, messages_only);
+        self.queues.lock().unwrap_or_else(PoisonError::into_inner).push(q);
+        events
+    }
+
+    /// Events emitted until the next call count for `bytes` (the frame they come from); 0
+    /// for events of no frame.
+    pub(crate) fn weigh_as(&self, bytes: usize) {
+        self.frame.store(bytes, Ordering::Relaxed);
+    }
+
+    /// Delivers `event` to every consumer (consumers that are gone are forgotten).
+    pub(crate) fn emit(&self, event: Event) {
+        let size = self.frame.load(Ordering::Relaxed).max(SMALL_EVENT);
+        let is_message = event.message().is_some();
+        let mut queues = self.queues.lock().unwrap_or_else(PoisonError::into_inner);
+        queues.retain(|q| {
+            if q.messages_only && !is_message {
+                return true;
+            }
+            q.push(event.clone(), size)
+        });
     }
 }
 
@@ -315,6 +395,20 @@ mod tests {
         sink.emit(numbered(10));
         sink.emit(numbered(11));
         assert_eq!(events.len(), 2, "the newest, after a Lagged");
+    }
+
+    #[test]
+    fn every_consumer_gets_every_event() {
+        let (sink, first) = EventSink::new(8, 1 << 20);
+        let second = sink.subscribe();
+        let messages = sink.subscribe_messages();
+        sink.emit(numbered(1));
+        assert!(first.try_recv().is_some());
+        assert!(second.try_recv().is_some());
+        assert!(messages.try_recv().is_none(), "not a message");
+        drop(second);
+        sink.emit(numbered(2));
+        assert_eq!(sink.queues.lock().unwrap().len(), 2, "a consumer that is gone is forgotten");
     }
 
     #[test]

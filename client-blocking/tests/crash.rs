@@ -268,7 +268,10 @@ fn crash_and_resume(role: Role, step: Step) {
             assert_eq!(s.responder_amount_final.to_u64(), Some(r_expect));
         }
         _ => {
-            wait_for_round(&me, &other);
+            // A signed update or deposit went through: round 2 on both sides.
+            let round =
+                if matches!(step, Step::UpdateSigned | Step::DepositSigned) { 2 } else { 1 };
+            wait_for_round(&me, &other, round);
             assert_eq!(me.view().balances(), other.view().balances(), "{role:?} {step:?}");
             let (i, r) = me.view().balances().unwrap();
             assert_eq!((i.to_u64(), r.to_u64()), (Some(i_expect), Some(r_expect)));
@@ -282,10 +285,10 @@ fn crash_and_resume(role: Role, step: Step) {
     let _ = std::fs::remove_dir_all(store.parent().unwrap());
 }
 
-/// Waits until both parties have the same round.
-fn wait_for_round(a: &Channel, b: &Channel) {
+/// Waits until both parties are at `round` with the balances known.
+fn wait_for_round(a: &Channel, b: &Channel, round: u64) {
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    while a.view().round != b.view().round || a.view().balances().is_none() {
+    while a.view().round != round || b.view().round != round || a.view().balances().is_none() {
         assert!(std::time::Instant::now() < deadline, "{} vs {}", a.view().round, b.view().round);
         std::thread::sleep(Duration::from_millis(5));
     }

@@ -197,6 +197,8 @@ pub(crate) struct Session {
     abort_next: Option<u16>,
     /// The phase before the current connection attempt, restored when the node refuses it.
     before_connect: Phase,
+    /// The phase last reported with [`Event::PhaseChanged`].
+    reported_phase: Phase,
 }
 
 /// Everything a session is made of.
@@ -244,6 +246,7 @@ impl Session {
             next_tag: 1,
             abort_next: None,
             before_connect: phase,
+            reported_phase: phase,
             keepalive: s
                 .fsm_keepalive
                 .map(|interval| FsmKeepalive { interval, last: Instant::now() }),
@@ -376,6 +379,16 @@ impl Session {
         }
     }
 
+    /// Reports a phase change, once per change.
+    fn report_phase(&mut self, events: &EventSink) {
+        let (from, to) = (self.reported_phase, self.view.phase);
+        if from != to {
+            self.reported_phase = to;
+            self.publish();
+            events.emit(Event::PhaseChanged { from, to });
+        }
+    }
+
     /// Notes what the node sent, for the error of a deadline.
     pub(super) fn note(&mut self, what: impl FnOnce() -> String) {
         if let Some(op) = &mut self.op {
@@ -479,6 +492,7 @@ impl Handler for Session {
                 self.emit(io, Event::Node(NodeEvent::Unknown { method: n.method, data: n.data }))
             }
         }
+        self.report_phase(io.sink());
     }
 
     fn on_response(&mut self, tag: u64, result: Result<Value, RpcError>, io: &mut Io<'_>) {
@@ -501,6 +515,7 @@ impl Handler for Session {
             Some(Purpose::Resync) => self.on_resynced(result, io),
             Some(Purpose::Keepalive) | None => {}
         }
+        self.report_phase(io.sink());
     }
 
     fn on_unmatched_error(&mut self, error: RpcError, io: &mut Io<'_>) {
@@ -513,6 +528,7 @@ impl Handler for Session {
             self.finish(Err(Error::Rejected(Box::new(error.clone()))));
         }
         self.emit(io, Event::RpcError(error));
+        self.report_phase(io.sink());
     }
 
     fn on_command(&mut self, command: SessionCommand, io: &mut Io<'_>) {
@@ -526,6 +542,7 @@ impl Handler for Session {
     }
 
     fn on_tick(&mut self, now: Instant, io: &mut Io<'_>) {
+        self.report_phase(io.sink());
         let idle = self.op.is_none() && self.view.phase == Phase::Open;
         if let Some(k) = self.keepalive.as_mut() {
             if !idle {
@@ -562,7 +579,7 @@ impl Handler for Session {
         self.finish(Err(Error::Disconnected(cause)));
     }
 
-    fn on_end(&mut self, cause: &Arc<Error>, _events: &EventSink) {
+    fn on_end(&mut self, cause: &Arc<Error>, events: &EventSink) {
         if let Some(tx) = self.fsm_up.take() {
             let _ = tx.try_send(Err(Error::Disconnected(cause.clone())));
         }
@@ -570,5 +587,6 @@ impl Handler for Session {
         self.requests.clear();
         self.fetching = None;
         self.publish();
+        self.report_phase(events);
     }
 }

@@ -214,6 +214,10 @@ impl Session {
         }
         let outcome = self.op.as_mut().and_then(|o| o.resync.take());
         if let Some(outcome) = outcome {
+            if matches!(outcome, Outcome::Reconnected | Outcome::Reestablished) {
+                let same_fsm = outcome == Outcome::Reconnected;
+                self.emit(io, Event::Reconnected { fsm_id: self.view.fsm_id, same_fsm });
+            }
             self.finish(Ok(outcome));
         }
     }
