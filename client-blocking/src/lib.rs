@@ -11,7 +11,7 @@
 //! A channel is a strictly sequential conversation: ask, check the sign request, sign, wait for
 //! the co-signed state. Blocking calls say exactly that, keep the API small, need no async
 //! runtime in the program that embeds the client, and keep dependencies few (tungstenite,
-//! crossbeam-channel, mio for readiness, rustls with the `ring` provider for `wss://`).
+//! crossbeam-channel, mio for readiness, rustls with the `aws-lc-rs` provider for `wss://`).
 //!
 //! # How it works
 //!
