@@ -91,6 +91,7 @@ mod driver;
 pub mod error;
 pub mod events;
 mod frame;
+mod logging;
 pub mod params;
 mod pending;
 pub mod policy;

@@ -81,6 +81,7 @@ impl StateStore {
         });
         let text = serde_json::to_string_pretty(&record).map_err(|e| self.io_err(e.into()))?;
         self.write_atomically(text.as_bytes()).map_err(|e| self.io_err(e))?;
+        log::debug!("state store {}: round {} saved", self.path.display(), view.round);
         Ok(true)
     }
 

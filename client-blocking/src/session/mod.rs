@@ -313,6 +313,7 @@ impl Session {
     fn save(&self, io: &Io<'_>) {
         if let Some(store) = &self.store {
             if let Err(e) = store.save(&self.view) {
+                log::warn!("the state store failed: {e}");
                 self.emit(io, Event::StoreFailed { error: Arc::new(e) });
             }
         }
@@ -334,6 +335,9 @@ impl Session {
             self.signed = None;
         }
         if let Some(op) = self.op.take() {
+            if let Err(e) = &result {
+                log::debug!("the operation failed: {e}");
+            }
             let _ = op.done.try_send(result);
         }
     }
@@ -389,6 +393,7 @@ impl Session {
             let _ = b.done.try_send(Err(e));
             return;
         }
+        log::debug!("operation: {:?}", b.kind);
         let phase = if b.kind == OpKind::Leave { Timeout::Leave } else { Timeout::SignRequest };
         self.op = Some(Op {
             kind: b.kind,
@@ -485,6 +490,7 @@ impl Handler for Session {
     }
 
     fn on_unmatched_error(&mut self, error: RpcError, io: &mut Io<'_>) {
+        log::warn!("the node reports an error: {error}");
         if self.view.phase == Phase::Connecting {
             // The node refused the connection: the channel is as it was before.
             self.view.phase = self.before_connect;
@@ -530,6 +536,7 @@ impl Handler for Session {
                     }
                 }
                 let e = self.deadline_error(phase, now);
+                log::warn!("deadline hit: {e}");
                 self.finish(Err(e));
             }
         }

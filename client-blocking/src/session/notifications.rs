@@ -45,6 +45,7 @@ impl Session {
                 self.emit(io, Event::Node(NodeEvent::OnChainTx(t)));
             }
             NodeEvent::Conflict(c) => {
+                log::warn!("conflict {} at round {}: {}", c.error_code, c.round, c.error_msg);
                 self.note(|| format!("conflict {}", c.error_code));
                 let err = Error::Conflict {
                     code: u32::try_from(c.error_code).unwrap_or(u32::MAX),
@@ -81,6 +82,10 @@ impl Session {
         match event {
             InfoEvent::FsmUp => self.on_fsm_up(fsm_id, io),
             InfoEvent::Open => {
+                log::info!(
+                    "channel open: {}",
+                    self.view.channel_id.map_or("?".into(), |c| c.to_string())
+                );
                 self.view.phase = Phase::Open;
                 self.save(io);
                 if let Some(op) = &mut self.op {
@@ -100,6 +105,7 @@ impl Session {
                 }
             }
             InfoEvent::Closing => {
+                log::info!("channel closing");
                 self.view.phase = Phase::Closing;
                 self.save(io);
             }
@@ -114,11 +120,13 @@ impl Session {
                 self.resync(Outcome::Reestablished, io);
             }
             InfoEvent::ClosedConfirmed => {
+                log::info!("channel closed (confirmed)");
                 self.view.phase = Phase::Closed;
                 self.save(io);
                 self.complete_close();
             }
             InfoEvent::Died => {
+                log::info!("the FSM stopped (died)");
                 // A closing channel stays closing on chain: the phase keeps that.
                 if !matches!(self.view.phase, Phase::Left | Phase::Closed | Phase::Closing) {
                     self.view.phase = Phase::Stopped;
@@ -133,6 +141,7 @@ impl Session {
             | InfoEvent::BadSignature
             | InfoEvent::BadStateHash
             | InfoEvent::NotCreateTx => {
+                log::warn!("the FSM stopped: {}", event.as_str());
                 self.view.phase = Phase::Stopped;
                 self.finish(Err(Error::FsmStopped { event: event.as_str().to_owned() }));
             }
@@ -142,6 +151,7 @@ impl Session {
     }
 
     pub(super) fn on_fsm_up(&mut self, fsm_id: Option<FsmId>, io: &mut Io<'_>) {
+        log::info!("FSM up");
         if matches!(self.view.phase, Phase::Connecting) {
             self.view.phase = Phase::Opening;
         }
@@ -160,13 +170,17 @@ impl Session {
         };
         match reattached {
             Some(true) => {
+                log::info!("re-attached to the running FSM");
                 // The FSM kept running: the channel is as it was.
                 if self.view.latest.is_some() && self.view.phase == Phase::Opening {
                     self.view.phase = Phase::Open;
                 }
                 self.resync(Outcome::Reconnected, io);
             }
-            Some(false) => self.set_phase(Timeout::Reestablish),
+            Some(false) => {
+                log::info!("reestablishing: the node started a new FSM");
+                self.set_phase(Timeout::Reestablish);
+            }
             None => {}
         }
     }
@@ -186,6 +200,7 @@ impl Session {
     }
 
     pub(super) fn on_chain(&mut self, info: &OnChainInfo, tx: Option<SignedTx>, io: &mut Io<'_>) {
+        log::info!("on chain: {}", info.as_str());
         match info {
             OnChainInfo::CloseMutual | OnChainInfo::SoloClosing => {
                 self.view.phase = Phase::Closing;

@@ -21,6 +21,7 @@ impl Session {
         if for_op && tag.abortable() {
             if let Some(code) = self.abort_next.take() {
                 // The user asked for this sign request to be aborted.
+                log::info!("sign request {}: aborted with code {code}, as asked", tag.as_str());
                 self.note(|| format!("sign request {} (aborted with {code})", tag.as_str()));
                 let abort = SignAbort { tag, error: code }.to_params();
                 let t = self.tag(Purpose::Abort);
@@ -43,6 +44,18 @@ impl Session {
                 Ok(plan)
             }
         });
+        match &reviewed {
+            Ok(plan) => log::debug!(
+                "sign request {}: accepted, signing{}",
+                tag.as_str(),
+                plan.next.as_ref().map(|n| format!(" (round {})", n.0)).unwrap_or_default()
+            ),
+            Err(r) => log::warn!(
+                "sign request {}: refused ({r}), aborting with code {}",
+                tag.as_str(),
+                r.abort_code()
+            ),
+        }
         self.note(|| match &reviewed {
             Ok(_) => format!("sign request {} (signed)", tag.as_str()),
             Err(r) => format!("sign request {} (refused: {r})", tag.as_str()),
@@ -88,6 +101,7 @@ impl Session {
         io: &Io<'_>,
     ) {
         if let Err(e) = result {
+            log::warn!("the node refused the signed {}: {e}", tag.as_str());
             self.emit(io, Event::RpcError(e.clone()));
             self.signed = None;
             if !checks::is_ack(tag) || tag == SignTag::ResponderSign {
