@@ -32,6 +32,23 @@
 //!
 //! [`Client`] is the layer below: plain JSON-RPC calls and events on one connection.
 //!
+//! # Logs
+//!
+//! The client logs through the [`log`] facade, for whatever logger the program installs
+//! (`RUST_LOG=aesc_client=debug` with `env_logger`): `info` for lifecycle steps (connecting,
+//! connected, FSM up, open, leave, closing, closed, connection ended), `debug` for the method
+//! of every frame sent and received (target `aesc_client::frames`) and for every review of a
+//! sign request, `warn` for refusals, reconnects, state-store failures, deadlines hit and lost
+//! connections. No record holds a secret key, an FSM id or a signed transaction. Each
+//! connection's I/O thread is named after its role (`aesc-io-initiator`), so that loggers that
+//! print thread names tell two parties in one process apart.
+//!
+//! # TLS
+//!
+//! `wss://` uses rustls with the webpki root certificates and the process-wide
+//! `CryptoProvider` the program installed (`CryptoProvider::install_default`), or else the
+//! `aws-lc-rs` provider; [`ConnectionConfig::tls`] takes a whole `rustls::ClientConfig`.
+//!
 //! # Example
 //!
 //! Both parties in one program, against the node double of the test kit:
@@ -113,3 +130,9 @@ pub use events::{Event, Events, RecvError};
 pub use params::{ConnectParams, Role};
 pub use store::StateStore;
 pub use view::{ChannelView, Phase};
+
+/// The Rust examples of the workspace README, compiled (and those that need no node run) as
+/// doctests of this crate, which depends on everything they use.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
