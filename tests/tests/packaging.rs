@@ -104,6 +104,9 @@ fn manifests_are_fit_for_crates_io() {
         assert!(manifest.contains(&docs), "{package}: no {docs}");
         assert!(!manifest.contains("publish = false"), "{package}");
     }
+    // The codec stays pure: no logging.
+    let codec = std::fs::read_to_string(workspace().join("codec/Cargo.toml")).unwrap();
+    assert!(!codec.lines().any(|l| l.starts_with("log")), "the codec depends on log");
     let fuzz = std::fs::read_to_string(workspace().join("fuzz/Cargo.toml")).unwrap();
     assert!(fuzz.contains("publish = false"));
 }
