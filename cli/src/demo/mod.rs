@@ -128,11 +128,7 @@ type BoxError = Box<dyn StdError>;
 /// # Errors
 /// Bad arguments, or the first step that fails (its error says which phase).
 pub fn run(args: Args) -> Result<(), BoxError> {
-    run_with_env(args, &|name| std::env::var(name).ok())
-}
-
-/// Runs the demo with `env` as the environment (where keys may come from).
-fn run_with_env(args: Args, env: &dyn Fn(&str) -> Option<String>) -> Result<(), BoxError> {
+    let env = |name: &str| std::env::var(name).ok();
     let ikey = KeySource {
         party: "initiator",
         arg: args.initiator_key.as_deref(),
@@ -143,7 +139,7 @@ fn run_with_env(args: Args, env: &dyn Fn(&str) -> Option<String>) -> Result<(), 
         arg: args.responder_key.as_deref(),
         file: args.responder_key_file.as_deref(),
     };
-    let (given_ikey, given_rkey) = (ikey.load(env)?, rkey.load(env)?);
+    let (given_ikey, given_rkey) = (ikey.load(&env)?, rkey.load(&env)?);
     let embedded;
     let (url, network, initiator_key, responder_key, host) = match &args.node {
         None => {
