@@ -95,6 +95,7 @@ impl Channel {
             operation: "open",
             reason: "incomplete channel terms",
         })?;
+        log::info!("opening a channel as {} with {}", cfg.role.as_str(), cfg.peer);
         let mut view = ChannelView::new(cfg.role, cfg.account(), cfg.peer);
         view.channel_reserve = terms.channel_reserve.clone();
         let store = cfg.store.as_ref().map(StoreChoice::open).transpose()?;
@@ -137,6 +138,7 @@ impl Channel {
         channel: aesc_codec::id::ChannelId,
         fsm: FsmId,
     ) -> Result<Channel, Error> {
+        log::info!("reestablishing channel {channel}");
         let url = cfg.existing_url(&channel, &fsm);
         let mut ch = Channel::with_view(cfg, view, store, pending);
         ch.start(&url, OpKind::Reattach { known: fsm })?;
@@ -302,6 +304,7 @@ impl Channel {
         match rx.recv_timeout(wait) {
             Ok(r) => r,
             Err(RecvTimeoutError::Timeout) => {
+                log::warn!("no outcome within {wait:?}: the operation is given up");
                 if let Some(c) = &self.conn {
                     let _ = c.send(
                         Command::Session(SessionCommand::Abandon),
@@ -339,6 +342,7 @@ impl Channel {
                 reason: "the channel id or fsm id is not known",
             });
         };
+        log::warn!("reconnecting to channel {channel}");
         let url = self.cfg.existing_url(&channel, &fsm);
         self.start(&url, OpKind::Reattach { known: fsm })
     }
@@ -360,6 +364,7 @@ impl Channel {
                 reason: "the channel id or fsm id is not known",
             });
         };
+        log::warn!("reconnecting to channel {channel} with a given FSM id");
         let url = self.cfg.existing_url_with_fsm_text(&channel, fsm_id);
         self.start(&url, OpKind::Reattach { known })?;
         self.wait_open()

@@ -312,6 +312,7 @@ impl Session {
         }
         let record = StoredChannel { view: self.view.clone(), pending: self.pending.clone() };
         store.save(&record).map_err(|e| {
+            log::warn!("the state store failed: {e}");
             let copy = e.store_copy();
             self.emit(io, Event::StoreFailed { error: Arc::new(e) });
             copy
@@ -340,6 +341,9 @@ impl Session {
             self.signed = None;
         }
         if let Some(op) = self.op.take() {
+            if let Err(e) = &result {
+                log::debug!("the operation failed: {e}");
+            }
             let _ = op.done.try_send(result);
         }
     }
@@ -405,6 +409,7 @@ impl Session {
             let _ = b.done.try_send(Err(e));
             return;
         }
+        log::debug!("operation: {:?}", b.kind);
         let phase = if b.kind == OpKind::Leave { Timeout::Leave } else { Timeout::SignRequest };
         self.op = Some(Op {
             kind: b.kind,
@@ -503,6 +508,7 @@ impl Handler for Session {
     }
 
     fn on_unmatched_error(&mut self, error: RpcError, io: &mut Io<'_>) {
+        log::warn!("the node reports an error: {error}");
         if self.view.phase == Phase::Connecting {
             // The node refused the connection: the channel is as it was before.
             self.view.phase = self.before_connect;
@@ -550,6 +556,7 @@ impl Handler for Session {
                     }
                 }
                 let e = self.deadline_error(phase, now);
+                log::warn!("deadline hit: {e}");
                 self.finish(Err(e));
             }
         }

@@ -106,6 +106,7 @@ mod frames;
 mod fsm;
 mod hub;
 mod ledger;
+mod logging;
 mod node;
 mod outbox;
 pub mod probe;
@@ -197,6 +198,7 @@ pub fn spawn(config: Config) -> io::Result<NodeDouble> {
             return Err(e);
         }
     };
+    log::info!("node double listening on ws://{addr}/channel");
     Ok(NodeDouble { addr, hub: hub_tx, stop, threads: vec![accept_thread, hub_thread] })
 }
 
