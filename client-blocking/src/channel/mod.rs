@@ -96,7 +96,7 @@ impl Channel {
     }
 
     /// Reconnects to (or reestablishes) the channel of `view`, saved from an earlier
-    /// [`Channel::view`] or loaded from a [`StateStore`], and returns when it is usable.
+    /// [`Channel::view`] or loaded from a [`crate::StateStore`], and returns when it is usable.
     ///
     /// # Errors
     /// As [`Channel::connect`]; [`Error::Rejected`] with data code 1016 for a wrong FSM id.
