@@ -82,11 +82,6 @@ impl Io<'_> {
     pub(crate) fn emit(&self, event: Event) {
         self.events.emit(event);
     }
-
-    /// The event stream.
-    pub(crate) fn sink(&self) -> &EventSink {
-        self.events
-    }
 }
 
 /// What the handles and the I/O thread share.

@@ -210,6 +210,7 @@ impl Channel {
             shared: shared.clone(),
             store,
             pending,
+            events: sink.clone(),
             fsm_keepalive: cfg.fsm_keepalive,
         });
         Channel {

@@ -92,7 +92,10 @@ impl StoreChoice {
     /// The store, opened for this channel alone (a file store takes its lock).
     pub(crate) fn open(&self) -> Result<Arc<dyn ChannelStore>, crate::Error> {
         Ok(match self {
-            StoreChoice::File(path) => Arc::new(StateStore::open(path.clone())?),
+            StoreChoice::File(path) => Arc::new(StateStore::open(path.clone()).map_err(|e| {
+                log::warn!("the state store failed: {e}");
+                e
+            })?),
             StoreChoice::Custom(store) => store.clone(),
         })
     }

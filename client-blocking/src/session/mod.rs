@@ -80,6 +80,8 @@ pub(crate) struct Session {
     before_connect: Phase,
     /// The phase last reported with [`Event::PhaseChanged`].
     reported_phase: Phase,
+    /// The channel's event stream.
+    events: EventSink,
 }
 
 /// Everything a session is made of.
@@ -95,6 +97,8 @@ pub(crate) struct SessionSetup {
     pub(crate) store: Option<Arc<dyn ChannelStore>>,
     /// The transaction signed last before a crash, from the store.
     pub(crate) pending: Option<SignedTx>,
+    /// The channel's event stream (for phase changes).
+    pub(crate) events: EventSink,
     /// How often an idle open channel sends the FSM a request; none for never.
     pub(crate) fsm_keepalive: Option<Duration>,
 }
@@ -128,6 +132,7 @@ impl Session {
             abort_next: None,
             before_connect: phase,
             reported_phase: phase,
+            events: s.events,
             keepalive: s
                 .fsm_keepalive
                 .map(|interval| FsmKeepalive { interval, last: Instant::now() }),
@@ -214,7 +219,8 @@ impl Session {
     }
 
     fn finish(&mut self, result: Result<Outcome, Error>) {
-        // The caller reads the view as soon as it wakes: publish first.
+        // The caller reads the view and the events as soon as it wakes: both first.
+        self.report_phase();
         self.publish();
         if result.is_err() && self.op.is_some() {
             // A state signed for a failed operation may still be co-signed later; it is then
@@ -249,12 +255,12 @@ impl Session {
     }
 
     /// Reports a phase change, once per change.
-    fn report_phase(&mut self, events: &EventSink) {
+    fn report_phase(&mut self) {
         let (from, to) = (self.reported_phase, self.view.phase);
         if from != to {
             self.reported_phase = to;
             self.publish();
-            events.emit(Event::PhaseChanged { from, to });
+            self.events.emit(Event::PhaseChanged { from, to });
         }
     }
 
@@ -362,7 +368,7 @@ impl Handler for Session {
                 self.emit(io, Event::Node(NodeEvent::Unknown { method: n.method, data: n.data }))
             }
         }
-        self.report_phase(io.sink());
+        self.report_phase();
     }
 
     fn on_response(&mut self, tag: u64, result: Result<Value, RpcError>, io: &mut Io<'_>) {
@@ -385,7 +391,7 @@ impl Handler for Session {
             Some(Purpose::Resync) => self.on_resynced(result, io),
             Some(Purpose::Keepalive) | None => {}
         }
-        self.report_phase(io.sink());
+        self.report_phase();
     }
 
     fn on_unmatched_error(&mut self, error: RpcError, io: &mut Io<'_>) {
@@ -399,7 +405,7 @@ impl Handler for Session {
             self.finish(Err(Error::Rejected(Box::new(error.clone()))));
         }
         self.emit(io, Event::RpcError(error));
-        self.report_phase(io.sink());
+        self.report_phase();
     }
 
     fn on_command(&mut self, command: SessionCommand, io: &mut Io<'_>) {
@@ -413,7 +419,7 @@ impl Handler for Session {
     }
 
     fn on_tick(&mut self, now: Instant, io: &mut Io<'_>) {
-        self.report_phase(io.sink());
+        self.report_phase();
         let idle = self.op.is_none() && self.view.phase == Phase::Open;
         if let Some(k) = self.keepalive.as_mut() {
             if !idle {
@@ -451,7 +457,7 @@ impl Handler for Session {
         self.finish(Err(Error::Disconnected(cause)));
     }
 
-    fn on_end(&mut self, cause: &Arc<Error>, events: &EventSink) {
+    fn on_end(&mut self, cause: &Arc<Error>, _events: &EventSink) {
         if let Some(tx) = self.fsm_up.take() {
             let _ = tx.try_send(Err(Error::Disconnected(cause.clone())));
         }
@@ -459,6 +465,6 @@ impl Handler for Session {
         self.requests.clear();
         self.fetching = None;
         self.publish();
-        self.report_phase(events);
+        self.report_phase();
     }
 }
