@@ -22,7 +22,9 @@ pub struct ConnectionConfig {
     /// The connection is considered dead when nothing at all (not even a pong) arrived for
     /// this long. Only checked while pings are enabled.
     pub keepalive_timeout: Duration,
-    /// Upper bound on how long the I/O thread sleeps between housekeeping rounds.
+    /// Upper bound on how long the I/O thread sleeps when nothing is due. The thread wakes for
+    /// frames, handles' requests and its own timers (deadlines, keepalive, pings) when they are
+    /// due, so an idle connection costs nothing in between.
     pub tick: Duration,
     /// Capacity of the event stream in events (oldest events are dropped beyond it).
     pub event_capacity: usize,
@@ -58,7 +60,7 @@ impl Default for ConnectionConfig {
             close_timeout: Duration::from_secs(5),
             ping_interval: Some(Duration::from_secs(20)),
             keepalive_timeout: Duration::from_secs(40),
-            tick: Duration::from_millis(50),
+            tick: Duration::from_secs(3600),
             event_capacity: 1024,
             event_bytes: 16 << 20,
             max_frames_per_second: Some(20_000),

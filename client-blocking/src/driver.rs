@@ -52,6 +52,11 @@ pub(crate) trait Handler: Send + 'static {
     /// Called every round, for the handler's own deadlines.
     fn on_tick(&mut self, _now: Instant, _io: &mut Io<'_>) {}
 
+    /// When the handler's next timer is due (the I/O thread sleeps until then at most).
+    fn next_wakeup(&self) -> Option<Instant> {
+        None
+    }
+
     /// The owner asked to close the connection; nothing more will be answered.
     fn on_close_requested(&mut self) {}
 
@@ -293,8 +298,11 @@ impl<S: Read + Write, H: Handler, W: Wait> Driver<S, H, W> {
                 continue;
             }
 
-            // 5. Sleep until something happens.
+            // 5. Sleep until something happens or the next timer is due.
             let mut sleep = cfg.tick;
+            if let Some(due) = handler.next_wakeup() {
+                sleep = sleep.min(due.saturating_duration_since(now));
+            }
             if let Some(ping) = next_ping {
                 sleep = sleep.min(ping.saturating_duration_since(now));
             }

@@ -420,6 +420,13 @@ impl Handler for Session {
         }
     }
 
+    fn next_wakeup(&self) -> Option<Instant> {
+        let deadline = self.op.as_ref().map(|o| o.deadline);
+        let idle = self.op.is_none() && self.view.phase == Phase::Open;
+        let keepalive = self.keepalive.as_ref().filter(|_| idle).map(|k| after(k.last, k.interval));
+        deadline.into_iter().chain(keepalive).min()
+    }
+
     fn on_tick(&mut self, now: Instant, io: &mut Io<'_>) {
         self.report_phase();
         let idle = self.op.is_none() && self.view.phase == Phase::Open;
