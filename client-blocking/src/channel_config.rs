@@ -257,8 +257,7 @@ impl ChannelConfig {
         for pair in query.split('&').filter(|p| !p.is_empty()) {
             if pair.starts_with("existing_fsm_id=") {
                 if let Some(text) = fsm_text {
-                    let mut value = String::new();
-                    percent_encode(text, &mut value);
+                    let value = aesc_codec::jsonrpc::connect::percent_encode(text);
                     pairs.push(format!("existing_fsm_id={value}"));
                 }
             } else {
@@ -305,88 +304,13 @@ fn bad_extra(key: &str) -> Option<&'static str> {
     OWN.iter().copied().find(|k| *k == key)
 }
 
-/// Reads `key=value` into the template: typed fields through the codec's own query reader,
-/// anything else as a pass-through pair. A typed field whose value does not parse is an error
-/// naming the field.
+/// Sets `key=value` on the template through the codec's typed parameters; other names pass
+/// through unchanged. A typed field whose value does not parse is an error naming the field.
 fn set_param(template: &mut ConnectParams, key: &str, value: &str) -> Result<(), &'static str> {
-    let mut base = placeholder(Role::Responder);
-    base.port = 1;
-    let mut probe = base.to_query();
-    probe.push('&');
-    percent_encode(key, &mut probe);
-    probe.push('=');
-    percent_encode(value, &mut probe);
-    let parsed = match ConnectParams::from_query(&probe) {
-        Ok(p) => Some(p),
-        Err(ConnectError::Invalid { name, .. } | ConnectError::ValueTooLow { name }) => {
-            return Err(name)
-        }
-        Err(ConnectError::BadEncoding { .. }) => return Err("parameter"),
-        // One of a group given alone (`bh_delta_*`), or a parameter the configuration sets
-        // itself (refused by `build`): passed through as given.
-        Err(_) => None,
-    };
-    let t = template;
-    match parsed {
-        Some(p) if p.extra.is_empty() => {
-            // A typed field: copy whichever one the probe set.
-            t.ttl = p.ttl.or(t.ttl);
-            t.fee = p.fee.or(t.fee.take());
-            t.gas_price = p.gas_price.or(t.gas_price.take());
-            t.nonce = p.nonce.or(t.nonce);
-            t.minimum_depth = p.minimum_depth.or(t.minimum_depth);
-            t.minimum_depth_strategy = p.minimum_depth_strategy.or(t.minimum_depth_strategy);
-            merge_timeouts(&mut t.timeouts, &p.timeouts);
-            merge_reports(&mut t.reports, &p.reports);
-            t.block_hash_delta = p.block_hash_delta.or(t.block_hash_delta);
-            t.keep_running = p.keep_running.or(t.keep_running);
-            t.msg_forwarding = p.msg_forwarding.or(t.msg_forwarding);
-            t.log_keep = p.log_keep.or(t.log_keep);
-            t.slogan = p.slogan.or(t.slogan.take());
-        }
-        _ => {
-            t.extra.retain(|(k, _)| k != key);
-            t.extra.push((key.to_owned(), value.to_owned()));
-        }
-    }
-    Ok(())
-}
-
-fn merge_timeouts(t: &mut crate::params::Timeouts, p: &crate::params::Timeouts) {
-    t.accept = p.accept.or(t.accept);
-    t.funding_create = p.funding_create.or(t.funding_create);
-    t.funding_sign = p.funding_sign.or(t.funding_sign);
-    t.funding_lock = p.funding_lock.or(t.funding_lock);
-    t.idle = p.idle.or(t.idle);
-    t.sign = p.sign.or(t.sign);
-    t.awaiting_open = p.awaiting_open.or(t.awaiting_open);
-    t.initialized = p.initialized.or(t.initialized);
-}
-
-fn merge_reports(t: &mut crate::params::Reports, p: &crate::params::Reports) {
-    t.info = p.info.or(t.info);
-    t.update = p.update.or(t.update);
-    t.leave = p.leave.or(t.leave);
-    t.conflict = p.conflict.or(t.conflict);
-    t.message = p.message.or(t.message);
-    t.error = p.error.or(t.error);
-    t.debug = p.debug.or(t.debug);
-    t.on_chain_tx = p.on_chain_tx.or(t.on_chain_tx);
-    t.min_depth = p.min_depth.or(t.min_depth);
-}
-
-/// Percent-encodes everything except the RFC 3986 unreserved characters, as the node expects.
-fn percent_encode(s: &str, out: &mut String) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push('%');
-            for nibble in [b >> 4, b & 0x0f] {
-                out.push(HEX.get(usize::from(nibble)).map_or('0', |h| char::from(*h)));
-            }
-        }
+    match template.set(key, value) {
+        Ok(_) => Ok(()),
+        Err(ConnectError::Invalid { name, .. } | ConnectError::ValueTooLow { name }) => Err(name),
+        Err(_) => Err("parameter"),
     }
 }
 

@@ -121,29 +121,21 @@ pub(crate) fn state_hash(expected: &StateHash, found: &StateHash) -> Result<(), 
     Ok(())
 }
 
-/// Applies `updates` to `state`. `Ok(None)` when a contract update makes the result something
-/// only the VM can compute.
+/// Applies `updates` to `state` with the codec's rules. `Ok(None)` when a contract update
+/// makes the result something only the VM can compute.
 pub(crate) fn apply(
     state: &OffChainState,
     updates: &[Update],
     reserve: &Uint,
 ) -> Result<Option<OffChainState>, Refusal> {
-    let mut next = state.clone();
-    for u in updates {
-        match u {
-            Update::Transfer { from, to, amount } => {
-                next.transfer(from, to, amount, reserve).map_err(|_| Refusal::Inapplicable)?;
-            }
-            Update::Deposit { from, amount } => {
-                next.deposit(from, amount).map_err(|_| Refusal::Inapplicable)?;
-            }
-            Update::Withdraw { to, amount } => {
-                next.withdraw(to, amount, reserve).map_err(|_| Refusal::Inapplicable)?;
-            }
-            Update::Meta { .. } => {}
-            Update::CreateContract { .. } | Update::CallContract { .. } => return Ok(None),
-        }
+    if updates
+        .iter()
+        .any(|u| matches!(u, Update::CreateContract { .. } | Update::CallContract { .. }))
+    {
+        return Ok(None);
     }
+    let mut next = state.clone();
+    next.apply_all(updates, reserve).map_err(|_| Refusal::Inapplicable)?;
     Ok(Some(next))
 }
 
@@ -179,14 +171,10 @@ pub(crate) fn close_mutual_finals(i: &Uint, r: &Uint, fee: &Uint) -> Option<(Uin
     }
 }
 
-/// Whether `who` has a valid signature on the innermost transaction.
+/// Whether `who` has a valid signature on the innermost transaction, checked by the codec
+/// (for the network the innermost layer is signed for: `<net>-inner_tx` inside a wrapper).
 pub(crate) fn signed_by(tx: &SignedTx, network: &NetworkId, who: &AccountId) -> bool {
-    let inner = tx.innermost();
-    let bytes = inner.tx.to_rlp();
-    inner
-        .signatures
-        .iter()
-        .any(|s| aesc_codec::crypto::verify_tx_bytes(network, &bytes, who, s).is_some())
+    innermost_checks(tx, network, std::slice::from_ref(who)).any(|c| c.verified.is_some())
 }
 
 /// Whether every signature on the innermost transaction verifies for one of `signers`.
@@ -195,13 +183,18 @@ pub(crate) fn only_valid_signatures(
     network: &NetworkId,
     signers: &[AccountId],
 ) -> bool {
-    let inner = tx.innermost();
-    let bytes = inner.tx.to_rlp();
-    inner.signatures.iter().all(|s| {
-        signers
-            .iter()
-            .any(|who| aesc_codec::crypto::verify_tx_bytes(network, &bytes, who, s).is_some())
-    })
+    innermost_checks(tx, network, signers).all(|c| c.verified.is_some())
+}
+
+/// The codec's verdict on each signature of the innermost layer.
+fn innermost_checks(
+    tx: &SignedTx,
+    network: &NetworkId,
+    candidates: &[AccountId],
+) -> impl Iterator<Item = aesc_codec::tx::SignatureCheck> {
+    let checks = tx.verify(network, candidates);
+    let innermost = checks.iter().map(|c| c.layer).max().unwrap_or(0);
+    checks.into_iter().filter(move |c| c.layer == innermost)
 }
 
 /// The PoI hashes to the state's hash and proves each participant's balance in it.

@@ -19,6 +19,7 @@
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU16, Ordering};
 use std::sync::{Condvar, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -42,6 +43,11 @@ pub const DEV_SEEDS: [&str; 10] = [
 
 /// The first peer port a lease hands out (the responder's node listens there).
 const FIRST_PORT: u16 = 3400;
+/// How many peer ports leases cycle through.
+const PORTS: u16 = 2000;
+/// The next lease's port, counted from [`FIRST_PORT`] (offset by the process id, so that two
+/// processes using the node at once do not share ports either).
+static NEXT_PORT: AtomicU16 = AtomicU16::new(0);
 
 /// A running node and its funded accounts.
 #[derive(Debug)]
@@ -109,6 +115,7 @@ impl RealNode {
             return Err("at least two funded accounts are needed".into());
         }
         let taken = Mutex::new(vec![false; keys.len()]);
+        NEXT_PORT.store((std::process::id() % 1000) as u16, Ordering::Relaxed);
         Ok(Some(RealNode { url, http, network_id, seeds, keys, taken, freed: Condvar::new() }))
     }
 
@@ -140,8 +147,10 @@ impl RealNode {
                 let pick =
                     |i: &usize| Some((self.keys.get(*i)?.clone(), self.seeds.get(*i)?.clone()));
                 let (keys, seeds) = free.iter().filter_map(pick).unzip();
-                let first = free.first().copied().unwrap_or(0);
-                let port = FIRST_PORT + u16::try_from(first).unwrap_or(0);
+                // A port of its own for every lease: an FSM an earlier test left running
+                // still listens on its port.
+                let n = NEXT_PORT.fetch_add(1, Ordering::Relaxed) % PORTS;
+                let port = FIRST_PORT + n;
                 return Lease { node: self, indices: free, keys, seeds, port };
             }
             taken = self.freed.wait(taken).unwrap_or_else(PoisonError::into_inner);

@@ -292,22 +292,6 @@ impl Session {
         self.publish();
     }
 
-    pub(crate) fn current_op(&self) -> Option<&OpKind> {
-        self.op.as_ref().map(|o| &o.kind)
-    }
-
-    pub(crate) fn network(&self) -> &NetworkId {
-        &self.network
-    }
-
-    pub(crate) fn policy(&self) -> &dyn SigningPolicy {
-        self.policy.as_ref()
-    }
-
-    pub(crate) fn fee_cap(&self) -> &Uint {
-        &self.fee_cap
-    }
-
     /// Emits an event once the shared view reflects everything that led to it.
     fn emit(&self, io: &Io<'_>, event: Event) {
         self.publish();

@@ -194,7 +194,8 @@ impl Session {
 
     pub(super) fn on_chain(&mut self, info: &OnChainInfo, tx: Option<SignedTx>, io: &mut Io<'_>) {
         match info {
-            OnChainInfo::CloseMutual | OnChainInfo::SoloClosing => {
+            // A solo close of an older state is on chain too: the channel is closing.
+            OnChainInfo::CloseMutual | OnChainInfo::SoloClosing | OnChainInfo::CanSlash => {
                 self.view.phase = Phase::Closing;
                 self.save_or_report(io);
             }

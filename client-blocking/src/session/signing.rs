@@ -9,7 +9,8 @@ use crate::checks;
 use crate::driver::Io;
 use crate::error::{Error, RpcError, Timeout};
 use crate::events::Event;
-use crate::policy::{Refusal, ABORT_VALIDATION};
+use crate::policy::ABORT_VALIDATION;
+use crate::review::{Review, Stage, Verdict};
 
 use super::{Purpose, Session, Signed};
 
@@ -31,20 +32,27 @@ impl Session {
                 return;
             }
         }
-        let reviewed = self.review(&req).and_then(|plan| {
-            // One operation, one transaction: a repeat of the one signed (a node resending after
-            // a reconnect) is signed again, any other is not.
-            let again = for_op && self.op.as_ref().is_some_and(|o| o.signed_own);
-            let same = self.signed.as_ref().is_some_and(|s| checks::same_inner(&s.tx, &plan.tx));
-            if again && !same {
-                Err(Refusal::AlreadySigned { tag })
-            } else {
-                Ok(plan)
-            }
-        });
+        let stage = match &self.op {
+            None => Stage::Idle,
+            Some(op) => Stage::Own {
+                kind: &op.kind,
+                signed: self.signed.as_ref().filter(|_| op.signed_own).map(|s| &s.tx),
+            },
+        };
+        let review = Review {
+            view: &self.view,
+            network: &self.network,
+            policy: self.policy.as_ref(),
+            fee_cap: &self.fee_cap,
+            stage,
+        };
+        let reviewed = match review.verdict(&req) {
+            Verdict::Sign(plan) => Ok(*plan),
+            Verdict::Refuse { refusal, abort_code } => Err((refusal, abort_code)),
+        };
         self.note(|| match &reviewed {
             Ok(_) => format!("sign request {} (signed)", tag.as_str()),
-            Err(r) => format!("sign request {} (refused: {r})", tag.as_str()),
+            Err((r, _)) => format!("sign request {} (refused: {r})", tag.as_str()),
         });
         match reviewed {
             Ok(plan) => {
@@ -94,8 +102,8 @@ impl Session {
                     }
                 }
             }
-            Err(refusal) => {
-                let abort = SignAbort { tag, error: refusal.abort_code() }.to_params();
+            Err((refusal, abort_code)) => {
+                let abort = SignAbort { tag, error: abort_code }.to_params();
                 let t = self.tag(Purpose::Abort);
                 io.request(tag.reply_method(), &abort, t);
                 let own = self.op.is_some() && !checks::is_ack(tag);

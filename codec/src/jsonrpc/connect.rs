@@ -313,6 +313,18 @@ impl ConnectParams {
         format!("{base}?{}", self.to_query())
     }
 
+    /// Sets one optional parameter by its query name and text value, as a command line gives
+    /// it: a typed field (`minimum_depth`, `timeout_idle`, `report_info`, `keep_running`, …) is
+    /// read into its field; any other name is kept as given in [`ConnectParams::extra`]
+    /// (replacing an earlier value). Returns whether the name was a typed field.
+    ///
+    /// # Errors
+    /// [`ConnectError::Invalid`] or [`ConnectError::ValueTooLow`] when a typed field's value
+    /// does not parse; the field is left as it was.
+    pub fn set(&mut self, name: &str, value: &str) -> Result<bool, ConnectError> {
+        query::set(self, name, value)
+    }
+
     /// Reads a query string (anything up to and including a `?` is skipped).
     ///
     /// # Errors
@@ -325,6 +337,12 @@ impl ConnectParams {
 }
 
 mod query;
+
+/// Percent-encodes a query value as the node expects: everything but the RFC 3986 unreserved
+/// characters, in upper-case hex (base64 `+ / =` in FSM ids and transactions included).
+pub fn percent_encode(s: &str) -> String {
+    query::encode(s)
+}
 
 #[cfg(test)]
 mod tests;

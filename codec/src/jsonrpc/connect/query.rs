@@ -321,6 +321,49 @@ pub(super) fn read(map: &BTreeMap<String, String>) -> Result<ConnectParams, Conn
     Ok(p)
 }
 
+pub(super) fn set(p: &mut ConnectParams, name: &str, value: &str) -> Result<bool, ConnectError> {
+    let mut r = Reader(BTreeMap::from([(name.to_owned(), value.to_owned())]));
+    match name {
+        "ttl" => p.ttl = r.opt_u64("ttl")?,
+        "fee" => p.fee = r.opt_uint("fee")?,
+        "gas_price" => p.gas_price = r.opt_uint("gas_price")?,
+        "nonce" => p.nonce = r.opt_u64("nonce")?,
+        "minimum_depth" => p.minimum_depth = r.opt_u64("minimum_depth")?,
+        "minimum_depth_strategy" => {
+            p.minimum_depth_strategy = Some(match value {
+                "txfee" => MinDepthStrategy::Txfee,
+                "plain" => MinDepthStrategy::Plain,
+                _ => {
+                    let expected = "txfee or plain";
+                    return Err(ConnectError::Invalid { name: "minimum_depth_strategy", expected });
+                }
+            });
+        }
+        "keep_running" => p.keep_running = r.opt_bool("keep_running")?,
+        "msg_forwarding" => p.msg_forwarding = r.opt_bool("msg_forwarding")?,
+        "log_keep" => p.log_keep = r.opt_u64("log_keep")?,
+        "slogan" => p.slogan = Some(value.to_owned()),
+        _ => {
+            if let Some((k, field)) =
+                TIMEOUTS.iter().zip(timeouts_mut(&mut p.timeouts)).find(|(k, _)| **k == name)
+            {
+                *field = r.opt_u64(k)?;
+                return Ok(true);
+            }
+            if let Some((k, field)) =
+                REPORTS.iter().zip(reports_mut(&mut p.reports)).find(|(k, _)| **k == name)
+            {
+                *field = r.opt_bool(k)?;
+                return Ok(true);
+            }
+            p.extra.retain(|(k, _)| k != name);
+            p.extra.push((name.to_owned(), value.to_owned()));
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
 fn read_open(r: &mut Reader) -> Result<OpenParams, ConnectError> {
     let initiator_id = match r.required("initiator_id")?.as_str() {
         "any" => InitiatorId::Any,
