@@ -24,14 +24,14 @@ use aesc_codec::Uint;
 use serde_json::{json, Value};
 
 use super::chain::Chain;
+use super::clock::later;
 use super::frames::{self, NodeError};
-use super::hub::ConnId;
+use super::ids::{ConnId, Role};
 use super::ledger::Ledger;
 use super::outbox::Outbox;
 use super::query::{OpenParams, SideOptions};
 use super::request::Request;
 use super::txs::{SignedTx, Tx};
-use super::Role;
 
 pub(crate) use open::check_open;
 pub(crate) use ops::OpKind;
@@ -386,7 +386,7 @@ impl Channel {
         side.timer = None;
         side.dying_at = None;
         if let Some(conn) = side.conn.take() {
-            ctx.out.close_at(super::later(ctx.now, linger), conn);
+            ctx.out.close_at(later(ctx.now, linger), conn);
         }
         *self.ops.get_mut(role) = None;
     }
@@ -494,7 +494,7 @@ impl Channel {
                             Timer::Sign => t.sign,
                             Timer::AwaitingOpen => t.awaiting_open,
                         };
-                        side.timer = Some((kind, super::later(ctx.now, dur)));
+                        side.timer = Some((kind, later(ctx.now, dur)));
                     }
                 }
                 Some(_) => side.timer = None,

@@ -8,11 +8,10 @@ use serde_json::json;
 
 use super::super::chain::{Effect, Pending};
 use super::super::frames::{self, DataCode, NodeError};
-use super::super::hub::ConnId;
+use super::super::ids::{ConnId, Role};
 use super::super::ledger::Ledger;
 use super::super::query::{DepthStrategy, OpenParams, Refusal, SideOptions};
 use super::super::txs::{signed_exactly_by, SignedTx, Tx, TxExt};
-use super::super::Role;
 use super::alter::alter;
 use super::{Channel, Ctx, Latest, Phase};
 

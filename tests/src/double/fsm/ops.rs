@@ -11,10 +11,10 @@ use aesc_codec::Uint;
 use serde_json::{json, Value};
 
 use super::super::frames::{self, DataCode, NodeError, RpcCode};
+use super::super::ids::Role;
 use super::super::ledger::{Ledger, UpdateError};
 use super::super::request::Request;
 use super::super::txs::{SignedTx, Tx, TxExt};
-use super::super::Role;
 use super::alter::alter;
 use super::open::set_fee;
 use super::{Channel, Ctx, Latest, PerRole, Phase};

@@ -6,14 +6,14 @@ use aesc_codec::Uint;
 use serde_json::json;
 
 use super::super::chain::{Effect, Included, Pending};
+use super::super::clock::later;
 use super::super::frames::{self, DataCode, NodeError};
-use super::super::hub::ConnId;
+use super::super::ids::{ConnId, Role};
 use super::super::query::{Refusal, SideOptions};
 use super::super::request::Request;
 use aesc_codec::tx::{ChannelCloseSoloTx, Payload};
 
 use super::super::txs::{raw_hash_text, SignedTx, Tx, TxExt};
-use super::super::Role;
 use super::ops::{OpKind, Stage};
 use super::{Channel, Ctx, PerRole, Phase, Timer};
 
@@ -43,8 +43,7 @@ impl Channel {
                 }
             } else {
                 // The peer's FSM notices when the noise session drops.
-                self.side_mut(peer).dying_at =
-                    Some(super::super::later(ctx.now, ctx.settings.peer_latency));
+                self.side_mut(peer).dying_at = Some(later(ctx.now, ctx.settings.peer_latency));
             }
         }
         self.after_stop();
