@@ -10,7 +10,7 @@ use super::super::ids::Role;
 use super::super::ledger::Ledger;
 use super::super::request::Request;
 use super::super::txs::SignedTx;
-use super::{ops::Stage, Channel, Ctx};
+use super::state::{Channel, Ctx, Stage};
 
 /// The largest `info` of a `channels.message`.
 const MAX_INFO: usize = 65_000;

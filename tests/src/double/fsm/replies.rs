@@ -13,8 +13,8 @@ use super::super::txs::{
     parse_reply, signature_of, signed_exactly_by, ReplyError, SignedTx, Tx, TxExt,
 };
 use super::alter::alter;
-use super::ops::{unknown_request, Op, OpKind, SignReply, Stage};
-use super::{Channel, Ctx, Latest, PerRole, Phase};
+use super::ops::unknown_request;
+use super::state::{Channel, Ctx, Latest, Op, OpKind, PerRole, Phase, SignReply, Stage};
 
 impl Channel {
     /// A signing reply (or an abort) from `role`.

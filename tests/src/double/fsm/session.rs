@@ -14,8 +14,7 @@ use super::super::request::Request;
 use aesc_codec::tx::{ChannelCloseSoloTx, Payload};
 
 use super::super::txs::{raw_hash_text, SignedTx, Tx, TxExt};
-use super::ops::{OpKind, Stage};
-use super::{Channel, Ctx, PerRole, Phase, Timer};
+use super::state::{Channel, Ctx, Latest, OpKind, PerRole, Phase, Stage, Timer};
 
 impl Channel {
     /// Whether the channel is established (on chain or being funded).
@@ -348,7 +347,7 @@ impl Channel {
                         *self.ops.get_mut(starter) = None;
                         if let (Some((ledger, round)), Some(signed)) = (op.next, op.signed) {
                             self.push_history();
-                            self.latest = Some(super::Latest {
+                            self.latest = Some(Latest {
                                 state_hash: ledger.state_hash(),
                                 signed,
                                 ledger,
