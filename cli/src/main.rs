@@ -6,6 +6,10 @@
 //! (so the commands work as filters on a stream). Exit status: 0 when every input was handled,
 //! 1 when some input failed (the failure, an unreadable line included, is reported on its own
 //! output line and the run goes on), 2 for usage errors and I/O failures.
+//!
+//! `-v` (info), `-vv` (debug) and `-vvv` (trace) log what the library does to stderr;
+//! `RUST_LOG` takes `env_logger`-style directives (see `logger`). Secret keys are read from a
+//! file or the environment rather than the command line (see `keys`).
 
 #![forbid(unsafe_code)]
 
@@ -14,6 +18,8 @@ mod decode;
 mod demo;
 mod encode;
 mod io;
+mod keys;
+mod logger;
 mod objects;
 mod tx_hash;
 mod verify;
@@ -26,6 +32,10 @@ use clap::{Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "aesc", version, about)]
 struct Cli {
+    /// Log what the library does to stderr: -v lifecycle steps, -vv every frame's method and
+    /// every sign request's review, -vvv everything (RUST_LOG=TARGET=LEVEL,… adds directives).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
     #[command(subcommand)]
     command: Command,
 }
@@ -47,7 +57,7 @@ enum Command {
     /// Compute the hash (th_) of signed transactions.
     TxHash(tx_hash::Args),
     /// Run the channel demo.
-    Demo(demo::Args),
+    Demo(Box<demo::Args>),
 }
 
 /// How a command ended when it did not fail outright.
@@ -72,6 +82,7 @@ impl Status {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    logger::init(cli.verbose);
     let result = match cli.command {
         Command::Decode(args) => decode::run(&args),
         Command::Encode(args) => encode::run(&args),
@@ -79,7 +90,7 @@ fn main() -> ExitCode {
         Command::ChannelId(args) => channel_id::run(&args),
         Command::TxHash(args) => tx_hash::run(&args),
         Command::Demo(args) => {
-            return match demo::run(args) {
+            return match demo::run(*args) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("aesc demo: {e}");

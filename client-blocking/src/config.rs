@@ -41,8 +41,9 @@ pub struct ConnectionConfig {
     pub max_message_size: usize,
     /// Size of the socket read buffer (messages larger than it are still read, in chunks).
     pub read_buffer_size: usize,
-    /// TLS settings for `wss://`; `None` uses the webpki root certificates with the `ring`
-    /// provider.
+    /// TLS settings for `wss://`; `None` uses the webpki root certificates with the
+    /// process-wide rustls `CryptoProvider` the application installed, or else the
+    /// `aws-lc-rs` provider.
     pub tls: Option<Arc<rustls::ClientConfig>>,
     /// Receives every socket event (see [`crate::trace`]); `None` (the default) for no trace.
     pub trace: Option<Arc<dyn Tracer>>,

@@ -16,6 +16,7 @@ use crate::driver::{Driver, Handler, Io, MioWait, Shared, SOCKET, WAKER};
 use crate::error::{Error, RpcError, Timeout};
 use crate::events::{Event, EventSink, Events};
 use crate::frame;
+use crate::logging;
 use crate::trace::Direction;
 use crate::transport;
 
@@ -42,9 +43,13 @@ impl<H: Handler> Connection<H> {
         handler: H,
         events: EventSink,
     ) -> Result<Self, (Error, Option<H>)> {
+        let base = url.split('?').next().unwrap_or(url);
+        log::info!("connecting to {base}");
+        log::debug!("connect URL {}", logging::url(url));
         let ws = match transport::open(url, cfg) {
             Ok(ws) => ws,
             Err(e) => {
+                log::warn!("connecting to {base} failed: {e}");
                 if let Some(t) = &cfg.trace {
                     let reason = e.to_string();
                     crate::trace::emit(t.as_ref(), Direction::Close, |r| {
@@ -55,6 +60,7 @@ impl<H: Handler> Connection<H> {
                 return Err((e, Some(handler)));
             }
         };
+        log::info!("connected to {base}");
         if let Some(t) = &cfg.trace {
             crate::trace::emit(t.as_ref(), Direction::Open, |r| r.url = Some(url));
         }
@@ -84,8 +90,12 @@ impl<H: Handler> Connection<H> {
             shared: shared.clone(),
             cfg: cfg.clone(),
         };
+        // Named after the role when the URL gives one, so that log lines (with thread names)
+        // of two parties in one process tell them apart.
+        let role = url.split(['?', '&']).find_map(|p| p.strip_prefix("role="));
+        let name = role.map_or_else(|| "aesc-io".to_owned(), |r| format!("aesc-io-{r}"));
         let join = std::thread::Builder::new()
-            .name("aesc-io".into())
+            .name(name)
             .spawn(move || driver.run())
             .map_err(|e| (io_err(e), None))?;
         Ok(Connection { commands, waker, shared, join: Some(join), call_timeout: cfg.call_timeout })

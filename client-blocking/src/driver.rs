@@ -25,6 +25,7 @@ use crate::config::{after, ConnectionConfig};
 use crate::error::{Error, RpcError, Timeout};
 use crate::events::{Event, EventSink};
 use crate::frame;
+use crate::logging::{self, Dir};
 use crate::pending::{PendingCalls, Waiter};
 use crate::trace::Direction;
 use crate::transport::is_no_data;
@@ -80,11 +81,6 @@ impl Io<'_> {
     /// Emits an event.
     pub(crate) fn emit(&self, event: Event) {
         self.events.emit(event);
-    }
-
-    /// The event stream.
-    pub(crate) fn sink(&self) -> &EventSink {
-        self.events
     }
 }
 
@@ -175,6 +171,7 @@ impl<S: Read + Write, H: Handler, W: Wait> Driver<S, H, W> {
 
             // 2. Write what was queued.
             for f in frames.drain(..) {
+                logging::frame(Dir::Send, &f);
                 if let Some(t) = &cfg.trace {
                     crate::trace::emit(t.as_ref(), Direction::Send, |r| r.raw = Some(&f));
                 }
@@ -210,6 +207,7 @@ impl<S: Read + Write, H: Handler, W: Wait> Driver<S, H, W> {
                         match msg {
                             Message::Text(_) if closing.is_some() => {}
                             Message::Text(text) => {
+                                logging::frame(Dir::Recv, text.as_str());
                                 if let Some(t) = &cfg.trace {
                                     crate::trace::emit(t.as_ref(), Direction::Recv, |r| {
                                         r.raw = Some(text.as_str())
@@ -229,6 +227,9 @@ impl<S: Read + Write, H: Handler, W: Wait> Driver<S, H, W> {
                                 let (code, reason) = frame.map_or((1005, String::new()), |f| {
                                     (u16::from(f.code), f.reason.as_str().to_owned())
                                 });
+                                log::debug!(
+                                    "the node closes the connection: code {code} {reason:?}"
+                                );
                                 if closing.is_none() {
                                     closing = Some((
                                         after(Instant::now(), cfg.close_timeout),
@@ -306,6 +307,7 @@ impl<S: Read + Write, H: Handler, W: Wait> Driver<S, H, W> {
         };
 
         // The end: nobody is left waiting.
+        logging::ended(&cause);
         if let Some(t) = &cfg.trace {
             let reason = match &cause {
                 Error::ClosedByNode { reason, .. } => reason.clone(),

@@ -45,6 +45,7 @@ pub fn drive_frames(input: &[u8], role: Role) -> usize {
         shared: shared_view,
         store: None,
         pending: None,
+        events: events.clone(),
         fsm_keepalive: None,
     });
     let (done, _done_rx) = crossbeam_channel::bounded(1);

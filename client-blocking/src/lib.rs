@@ -11,7 +11,7 @@
 //! A channel is a strictly sequential conversation: ask, check the sign request, sign, wait for
 //! the co-signed state. Blocking calls say exactly that, keep the API small, need no async
 //! runtime in the program that embeds the client, and keep dependencies few (tungstenite,
-//! crossbeam-channel, mio for readiness, rustls with the `ring` provider for `wss://`).
+//! crossbeam-channel, mio for readiness, rustls with the `aws-lc-rs` provider for `wss://`).
 //!
 //! # How it works
 //!
@@ -31,6 +31,23 @@
 //! writes it to disk after every co-signed update, so a new process can [`Channel::resume`].
 //!
 //! [`Client`] is the layer below: plain JSON-RPC calls and events on one connection.
+//!
+//! # Logs
+//!
+//! The client logs through the [`log`] facade, for whatever logger the program installs
+//! (`RUST_LOG=aesc_client=debug` with `env_logger`): `info` for lifecycle steps (connecting,
+//! connected, FSM up, open, leave, closing, closed, connection ended), `debug` for the method
+//! of every frame sent and received (target `aesc_client::frames`) and for every review of a
+//! sign request, `warn` for refusals, reconnects, state-store failures, deadlines hit and lost
+//! connections. No record holds a secret key, an FSM id or a signed transaction. Each
+//! connection's I/O thread is named after its role (`aesc-io-initiator`), so that loggers that
+//! print thread names tell two parties in one process apart.
+//!
+//! # TLS
+//!
+//! `wss://` uses rustls with the webpki root certificates and the process-wide
+//! `CryptoProvider` the program installed (`CryptoProvider::install_default`), or else the
+//! `aws-lc-rs` provider; [`ConnectionConfig::tls`] takes a whole `rustls::ClientConfig`.
 //!
 //! # Example
 //!
@@ -93,6 +110,7 @@ pub mod events;
 mod frame;
 #[doc(hidden)]
 pub mod fuzzing;
+mod logging;
 pub mod params;
 mod pending;
 pub mod policy;
@@ -116,3 +134,9 @@ pub use params::{ConnectParams, Role};
 pub use signer::{Signer, SignerError};
 pub use store::{ChannelStore, StateStore, StoredChannel};
 pub use view::{ChannelView, Phase};
+
+/// The Rust examples of the workspace README, compiled (and those that need no node run) as
+/// doctests of this crate, which depends on everything they use.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;

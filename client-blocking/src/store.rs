@@ -193,7 +193,9 @@ impl StateStore {
         );
         put("pending", record.pending.as_ref().map(SignedTx::to_api_string));
         let text = serde_json::to_string_pretty(&v).map_err(|e| self.io_err(e.into()))?;
-        self.write_atomically(text.as_bytes()).map_err(|e| self.io_err(e))
+        self.write_atomically(text.as_bytes()).map_err(|e| self.io_err(e))?;
+        log::debug!("state store {}: round {} saved", self.path.display(), view.round);
+        Ok(())
     }
 
     fn write_atomically(&self, bytes: &[u8]) -> io::Result<()> {

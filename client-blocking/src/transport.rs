@@ -187,13 +187,17 @@ fn default_tls() -> Result<Arc<rustls::ClientConfig>, Error> {
     }
     let mut roots = rustls::RootCertStore::empty();
     roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-    let config = rustls::ClientConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .map_err(Error::Tls)?
-    .with_root_certificates(roots)
-    .with_no_client_auth();
+    // The provider the application installed for the process, if any; otherwise aws-lc-rs,
+    // whose defaults include the post-quantum key exchange X25519MLKEM768.
+    let provider = match rustls::crypto::CryptoProvider::get_default() {
+        Some(installed) => installed.clone(),
+        None => Arc::new(rustls::crypto::aws_lc_rs::default_provider()),
+    };
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(Error::Tls)?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
     Ok(DEFAULT.get_or_init(|| Arc::new(config)).clone())
 }
 

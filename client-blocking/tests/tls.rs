@@ -1,4 +1,4 @@
-//! `wss://`: TLS with rustls (ring provider) under the same handshake deadline, against a
+//! `wss://`: TLS with rustls (aws-lc-rs provider) under the same handshake deadline, against a
 //! local server with a self-signed certificate.
 
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
@@ -21,7 +21,7 @@ const KEY: &[u8] = include_bytes!("data/localhost.key");
 const CA: &[u8] = include_bytes!("data/ca.crt");
 
 fn provider() -> Arc<rustls::crypto::CryptoProvider> {
-    Arc::new(rustls::crypto::ring::default_provider())
+    Arc::new(rustls::crypto::aws_lc_rs::default_provider())
 }
 
 /// A TLS WebSocket server answering every request with `"pong"`.

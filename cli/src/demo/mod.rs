@@ -34,6 +34,8 @@ use aesc_testkit::double;
 
 use steps::Steps;
 
+use crate::keys::KeySource;
+
 /// The stories the demo tells.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Scenario {
@@ -65,10 +67,19 @@ pub struct Args {
     /// Network id of the node (`ae_dev`, `ae_uat`, `ae_mainnet`, …).
     #[arg(long, value_name = "ID")]
     network_id: Option<String>,
-    /// Secret key of the initiator: `sk_…` or a 32-byte hex seed.
+    /// File holding the initiator's secret key (`sk_…` or a 32-byte hex seed); without it, the
+    /// key is read from the environment variable AESC_INITIATOR_KEY, or from --initiator-key.
+    /// Without any, the embedded double runs with a new key.
+    #[arg(long, value_name = "FILE")]
+    initiator_key_file: Option<std::path::PathBuf>,
+    /// File holding the responder's secret key; or AESC_RESPONDER_KEY, or --responder-key.
+    #[arg(long, value_name = "FILE")]
+    responder_key_file: Option<std::path::PathBuf>,
+    /// Secret key of the initiator, `sk_…` or a 32-byte hex seed. Every user of the machine
+    /// can read a command line: prefer --initiator-key-file or AESC_INITIATOR_KEY.
     #[arg(long, value_name = "KEY")]
     initiator_key: Option<String>,
-    /// Secret key of the responder: `sk_…` or a 32-byte hex seed.
+    /// Secret key of the responder (prefer --responder-key-file or AESC_RESPONDER_KEY).
     #[arg(long, value_name = "KEY")]
     responder_key: Option<String>,
     /// Host of the responder's node, as the initiator's node reaches it (default: the host of
@@ -117,6 +128,18 @@ type BoxError = Box<dyn StdError>;
 /// # Errors
 /// Bad arguments, or the first step that fails (its error says which phase).
 pub fn run(args: Args) -> Result<(), BoxError> {
+    let env = |name: &str| std::env::var(name).ok();
+    let ikey = KeySource {
+        party: "initiator",
+        arg: args.initiator_key.as_deref(),
+        file: args.initiator_key_file.as_deref(),
+    };
+    let rkey = KeySource {
+        party: "responder",
+        arg: args.responder_key.as_deref(),
+        file: args.responder_key_file.as_deref(),
+    };
+    let (given_ikey, given_rkey) = (ikey.load(&env)?, rkey.load(&env)?);
     let embedded;
     let (url, network, initiator_key, responder_key, host) = match &args.node {
         None => {
@@ -131,9 +154,9 @@ pub fn run(args: Args) -> Result<(), BoxError> {
                 .map_err(|e| format!("starting the node double: {e}"))?,
             );
             let node = embedded.as_ref().ok_or("node double")?;
-            let key = |given: &Option<String>| -> Result<SecretKey, BoxError> {
+            let key = |given: Option<SecretKey>| -> Result<SecretKey, BoxError> {
                 Ok(match given {
-                    Some(k) => SecretKey::parse(k)?,
+                    Some(k) => k,
                     None => SecretKey::generate()?,
                 })
             };
@@ -141,8 +164,8 @@ pub fn run(args: Args) -> Result<(), BoxError> {
             (
                 node.url(),
                 NetworkId::new(network_id),
-                key(&args.initiator_key)?,
-                key(&args.responder_key)?,
+                key(given_ikey)?,
+                key(given_rkey)?,
                 args.responder_host.clone().unwrap_or_else(|| "127.0.0.1".into()),
             )
         }
@@ -151,6 +174,9 @@ pub fn run(args: Args) -> Result<(), BoxError> {
             let need = |v: &Option<String>, what: &str| -> Result<String, BoxError> {
                 v.clone().ok_or_else(|| format!("--{what} is required with --node").into())
             };
+            let need_key = |k: Option<SecretKey>, src: &KeySource<'_>| {
+                k.ok_or_else(|| format!("{} is required with --node", src.ways()))
+            };
             let host = match &args.responder_host {
                 Some(h) => h.clone(),
                 None => host_of(url).ok_or("cannot read the host of --node")?,
@@ -158,8 +184,8 @@ pub fn run(args: Args) -> Result<(), BoxError> {
             (
                 url.clone(),
                 NetworkId::new(need(&args.network_id, "network-id")?),
-                SecretKey::parse(&need(&args.initiator_key, "initiator-key")?)?,
-                SecretKey::parse(&need(&args.responder_key, "responder-key")?)?,
+                need_key(given_ikey, &ikey)?,
+                need_key(given_rkey, &rkey)?,
                 host,
             )
         }

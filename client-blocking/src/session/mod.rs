@@ -8,14 +8,13 @@ use std::time::{Duration, Instant};
 
 use aesc_codec::crypto::NetworkId;
 use aesc_codec::id::{FsmId, StateHash};
-use aesc_codec::jsonrpc::{GetBalances, Method, NodeEvent, Notification, SignTag, TxOptions};
+use aesc_codec::jsonrpc::{GetBalances, Method, NodeEvent, Notification, SignTag};
 use aesc_codec::state::OffChainState;
-use aesc_codec::tx::{SignedTx, Update};
+use aesc_codec::tx::SignedTx;
 use aesc_codec::Uint;
 use crossbeam_channel::Sender;
 use serde_json::Value;
 
-use crate::channel_config::OpenTerms;
 use crate::config::{after, Deadlines};
 use crate::driver::{Handler, Io};
 use crate::error::{Error, RpcError, Timeout};
@@ -26,130 +25,12 @@ use crate::store::{ChannelStore, StoredChannel};
 use crate::view::{ChannelView, Phase};
 
 mod notifications;
+mod op;
 mod signing;
 mod states;
 
-/// What a finished operation produced.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Outcome {
-    /// The channel is open.
-    Opened,
-    /// Re-attached to the running FSM (same FSM id).
-    Reconnected,
-    /// A stopped FSM was restarted (new FSM id) and the channel is open again.
-    Reestablished,
-    /// A new co-signed state of this round was recorded.
-    Round(u64),
-    /// The channel is closed on chain by this transaction.
-    Closed(Box<SignedTx>),
-    /// This transaction was posted on chain.
-    OnChain(Box<SignedTx>),
-    /// The channel was left with this state.
-    Left(Box<SignedTx>),
-}
-
-/// The user's operations.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum OpKind {
-    /// Open a new channel with these terms.
-    Open(OpenTerms),
-    /// Reconnect to the FSM `known`, or reestablish it.
-    Reattach {
-        /// The FSM id the client knows.
-        known: FsmId,
-    },
-    /// An off-chain update made of these updates.
-    Update(Vec<Update>),
-    /// Deposit.
-    Deposit(Uint, TxOptions),
-    /// Withdraw.
-    Withdraw(Uint, TxOptions),
-    /// Mutual close.
-    Shutdown(TxOptions),
-    /// Solo close.
-    CloseSolo(TxOptions),
-    /// Slash.
-    Slash(TxOptions),
-    /// Settle.
-    Settle(TxOptions),
-    /// Snapshot.
-    Snapshot(TxOptions),
-    /// Force progress with this call.
-    ForceProgress(Update),
-    /// Leave.
-    Leave,
-}
-
-/// An operation to start.
-#[derive(Debug)]
-pub(crate) struct Begin {
-    pub(crate) kind: OpKind,
-    /// The request that starts it (method and params).
-    pub(crate) request: Option<(&'static str, Value)>,
-    pub(crate) done: Sender<Result<Outcome, Error>>,
-}
-
-/// Commands from the channel handle.
-#[derive(Debug)]
-pub(crate) enum SessionCommand {
-    /// Start an operation.
-    Begin(Box<Begin>),
-    /// The caller stopped waiting for the current operation.
-    Abandon,
-    /// Answer the next sign request of the user's own operation with this abort code.
-    AbortNext(u16),
-}
-
-#[derive(Debug)]
-struct Op {
-    kind: OpKind,
-    phase: Timeout,
-    deadline: Instant,
-    done: Sender<Result<Outcome, Error>>,
-    seen_open: bool,
-    seen_closed: bool,
-    /// This client signed the transaction of this operation.
-    signed_own: bool,
-    awaiting_fetch: bool,
-    /// The outcome to report once the state is synced with the node after a reattach.
-    resync: Option<Outcome>,
-    /// This client aborted the operation's sign request with this code; the node's
-    /// `aborted_update` ends the operation.
-    aborting: Option<u16>,
-    /// When the current phase started.
-    phase_started: Instant,
-    /// What the node sent during the operation, for the error that a deadline produces.
-    seen: Seen,
-}
-
-/// The last few things the node sent during an operation, in order.
-#[derive(Debug, Default)]
-pub(crate) struct Seen {
-    items: std::collections::VecDeque<String>,
-    dropped: usize,
-}
-
-impl Seen {
-    const KEEP: usize = 10;
-
-    fn push(&mut self, what: String) {
-        if self.items.len() == Self::KEEP {
-            self.items.pop_front();
-            self.dropped += 1;
-        }
-        self.items.push_back(what);
-    }
-
-    /// The items as one line, or `nothing from the node`.
-    fn describe(&self) -> String {
-        if self.items.is_empty() {
-            return "nothing from the node".to_owned();
-        }
-        let list: Vec<&str> = self.items.iter().map(String::as_str).collect();
-        let more = if self.dropped > 0 { "…, " } else { "" };
-        format!("seen {more}{}", list.join(", "))
-    }
-}
+pub(crate) use op::{Begin, OpKind, Outcome, SessionCommand};
+use op::{Op, Seen};
 
 /// What a signature given by this client waits for.
 #[derive(Debug, Clone)]
@@ -199,6 +80,8 @@ pub(crate) struct Session {
     before_connect: Phase,
     /// The phase last reported with [`Event::PhaseChanged`].
     reported_phase: Phase,
+    /// The channel's event stream.
+    events: EventSink,
 }
 
 /// Everything a session is made of.
@@ -214,6 +97,8 @@ pub(crate) struct SessionSetup {
     pub(crate) store: Option<Arc<dyn ChannelStore>>,
     /// The transaction signed last before a crash, from the store.
     pub(crate) pending: Option<SignedTx>,
+    /// The channel's event stream (for phase changes).
+    pub(crate) events: EventSink,
     /// How often an idle open channel sends the FSM a request; none for never.
     pub(crate) fsm_keepalive: Option<Duration>,
 }
@@ -247,6 +132,7 @@ impl Session {
             abort_next: None,
             before_connect: phase,
             reported_phase: phase,
+            events: s.events,
             keepalive: s
                 .fsm_keepalive
                 .map(|interval| FsmKeepalive { interval, last: Instant::now() }),
@@ -312,6 +198,7 @@ impl Session {
         }
         let record = StoredChannel { view: self.view.clone(), pending: self.pending.clone() };
         store.save(&record).map_err(|e| {
+            log::warn!("the state store failed: {e}");
             let copy = e.store_copy();
             self.emit(io, Event::StoreFailed { error: Arc::new(e) });
             copy
@@ -332,7 +219,8 @@ impl Session {
     }
 
     fn finish(&mut self, result: Result<Outcome, Error>) {
-        // The caller reads the view as soon as it wakes: publish first.
+        // The caller reads the view and the events as soon as it wakes: both first.
+        self.report_phase();
         self.publish();
         if result.is_err() && self.op.is_some() {
             // A state signed for a failed operation may still be co-signed later; it is then
@@ -340,6 +228,9 @@ impl Session {
             self.signed = None;
         }
         if let Some(op) = self.op.take() {
+            if let Err(e) = &result {
+                log::debug!("the operation failed: {e}");
+            }
             let _ = op.done.try_send(result);
         }
     }
@@ -364,12 +255,12 @@ impl Session {
     }
 
     /// Reports a phase change, once per change.
-    fn report_phase(&mut self, events: &EventSink) {
+    fn report_phase(&mut self) {
         let (from, to) = (self.reported_phase, self.view.phase);
         if from != to {
             self.reported_phase = to;
             self.publish();
-            events.emit(Event::PhaseChanged { from, to });
+            self.events.emit(Event::PhaseChanged { from, to });
         }
     }
 
@@ -405,6 +296,7 @@ impl Session {
             let _ = b.done.try_send(Err(e));
             return;
         }
+        log::debug!("operation: {:?}", b.kind);
         let phase = if b.kind == OpKind::Leave { Timeout::Leave } else { Timeout::SignRequest };
         self.op = Some(Op {
             kind: b.kind,
@@ -476,7 +368,7 @@ impl Handler for Session {
                 self.emit(io, Event::Node(NodeEvent::Unknown { method: n.method, data: n.data }))
             }
         }
-        self.report_phase(io.sink());
+        self.report_phase();
     }
 
     fn on_response(&mut self, tag: u64, result: Result<Value, RpcError>, io: &mut Io<'_>) {
@@ -499,10 +391,11 @@ impl Handler for Session {
             Some(Purpose::Resync) => self.on_resynced(result, io),
             Some(Purpose::Keepalive) | None => {}
         }
-        self.report_phase(io.sink());
+        self.report_phase();
     }
 
     fn on_unmatched_error(&mut self, error: RpcError, io: &mut Io<'_>) {
+        log::warn!("the node reports an error: {error}");
         if self.view.phase == Phase::Connecting {
             // The node refused the connection: the channel is as it was before.
             self.view.phase = self.before_connect;
@@ -512,7 +405,7 @@ impl Handler for Session {
             self.finish(Err(Error::Rejected(Box::new(error.clone()))));
         }
         self.emit(io, Event::RpcError(error));
-        self.report_phase(io.sink());
+        self.report_phase();
     }
 
     fn on_command(&mut self, command: SessionCommand, io: &mut Io<'_>) {
@@ -526,7 +419,7 @@ impl Handler for Session {
     }
 
     fn on_tick(&mut self, now: Instant, io: &mut Io<'_>) {
-        self.report_phase(io.sink());
+        self.report_phase();
         let idle = self.op.is_none() && self.view.phase == Phase::Open;
         if let Some(k) = self.keepalive.as_mut() {
             if !idle {
@@ -550,6 +443,7 @@ impl Handler for Session {
                     }
                 }
                 let e = self.deadline_error(phase, now);
+                log::warn!("deadline hit: {e}");
                 self.finish(Err(e));
             }
         }
@@ -563,7 +457,7 @@ impl Handler for Session {
         self.finish(Err(Error::Disconnected(cause)));
     }
 
-    fn on_end(&mut self, cause: &Arc<Error>, events: &EventSink) {
+    fn on_end(&mut self, cause: &Arc<Error>, _events: &EventSink) {
         if let Some(tx) = self.fsm_up.take() {
             let _ = tx.try_send(Err(Error::Disconnected(cause.clone())));
         }
@@ -571,6 +465,6 @@ impl Handler for Session {
         self.requests.clear();
         self.fetching = None;
         self.publish();
-        self.report_phase(events);
+        self.report_phase();
     }
 }

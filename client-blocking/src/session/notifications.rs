@@ -45,6 +45,7 @@ impl Session {
                 self.emit(io, Event::Node(NodeEvent::OnChainTx(t)));
             }
             NodeEvent::Conflict(c) => {
+                log::warn!("conflict {} at round {}: {}", c.error_code, c.round, c.error_msg);
                 self.note(|| format!("conflict {}", c.error_code));
                 let err = Error::Conflict {
                     code: u32::try_from(c.error_code).unwrap_or(u32::MAX),
@@ -88,6 +89,10 @@ impl Session {
         match event {
             InfoEvent::FsmUp => self.on_fsm_up(fsm_id, io),
             InfoEvent::Open => {
+                log::info!(
+                    "channel open: {}",
+                    self.view.channel_id.map_or("?".into(), |c| c.to_string())
+                );
                 self.view.phase = Phase::Open;
                 self.save_or_report(io);
                 if let Some(op) = &mut self.op {
@@ -107,6 +112,7 @@ impl Session {
                 }
             }
             InfoEvent::Closing => {
+                log::info!("channel closing");
                 self.view.phase = Phase::Closing;
                 self.save_or_report(io);
             }
@@ -121,11 +127,13 @@ impl Session {
                 self.resync(Outcome::Reestablished, io);
             }
             InfoEvent::ClosedConfirmed => {
+                log::info!("channel closed (confirmed)");
                 self.view.phase = Phase::Closed;
                 self.save_or_report(io);
                 self.complete_close();
             }
             InfoEvent::Died => {
+                log::info!("the FSM stopped (died)");
                 // A closing channel stays closing on chain: the phase keeps that.
                 if !matches!(self.view.phase, Phase::Left | Phase::Closed | Phase::Closing) {
                     self.view.phase = Phase::Stopped;
@@ -140,6 +148,7 @@ impl Session {
             | InfoEvent::BadSignature
             | InfoEvent::BadStateHash
             | InfoEvent::NotCreateTx => {
+                log::warn!("the FSM stopped: {}", event.as_str());
                 self.view.phase = Phase::Stopped;
                 self.finish(Err(Error::FsmStopped { event: event.as_str().to_owned() }));
             }
@@ -149,6 +158,7 @@ impl Session {
     }
 
     pub(super) fn on_fsm_up(&mut self, fsm_id: Option<FsmId>, io: &mut Io<'_>) {
+        log::info!("FSM up");
         if matches!(self.view.phase, Phase::Connecting) {
             self.view.phase = Phase::Opening;
         }
@@ -167,13 +177,17 @@ impl Session {
         };
         match reattached {
             Some(true) => {
+                log::info!("re-attached to the running FSM");
                 // The FSM kept running: the channel is as it was.
                 if self.view.latest.is_some() && self.view.phase == Phase::Opening {
                     self.view.phase = Phase::Open;
                 }
                 self.resync(Outcome::Reconnected, io);
             }
-            Some(false) => self.set_phase(Timeout::Reestablish),
+            Some(false) => {
+                log::info!("reestablishing: the node started a new FSM");
+                self.set_phase(Timeout::Reestablish);
+            }
             None => {}
         }
     }
@@ -193,6 +207,7 @@ impl Session {
     }
 
     pub(super) fn on_chain(&mut self, info: &OnChainInfo, tx: Option<SignedTx>, io: &mut Io<'_>) {
+        log::info!("on chain: {}", info.as_str());
         match info {
             // A solo close of an older state is on chain too: the channel is closing.
             OnChainInfo::CloseMutual | OnChainInfo::SoloClosing | OnChainInfo::CanSlash => {

@@ -21,6 +21,7 @@ impl Session {
         if for_op && tag.abortable() {
             if let Some(code) = self.abort_next.take() {
                 // The user asked for this sign request to be aborted.
+                log::info!("sign request {}: aborted with code {code}, as asked", tag.as_str());
                 self.note(|| format!("sign request {} (aborted with {code})", tag.as_str()));
                 let abort = SignAbort { tag, error: code }.to_params();
                 let t = self.tag(Purpose::Abort);
@@ -50,6 +51,19 @@ impl Session {
             Verdict::Sign(plan) => Ok(*plan),
             Verdict::Refuse { refusal, abort_code } => Err((refusal, abort_code)),
         };
+        match &reviewed {
+            Ok(plan) => log::debug!(
+                "sign request {}: accepted, signing{}",
+                tag.as_str(),
+                plan.next.as_ref().map(|n| format!(" (round {})", n.0)).unwrap_or_default()
+            ),
+            Err((r, code)) => {
+                log::warn!(
+                    "sign request {}: refused ({r}), aborting with code {code}",
+                    tag.as_str()
+                )
+            }
+        }
         self.note(|| match &reviewed {
             Ok(_) => format!("sign request {} (signed)", tag.as_str()),
             Err((r, _)) => format!("sign request {} (refused: {r})", tag.as_str()),
@@ -122,6 +136,7 @@ impl Session {
         io: &Io<'_>,
     ) {
         if let Err(e) = result {
+            log::warn!("the node refused the signed {}: {e}", tag.as_str());
             self.emit(io, Event::RpcError(e.clone()));
             self.signed = None;
             if !checks::is_ack(tag) || tag == SignTag::ResponderSign {

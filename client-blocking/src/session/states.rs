@@ -92,6 +92,7 @@ impl Session {
         for_op: bool,
         io: &mut Io<'_>,
     ) {
+        log::debug!("co-signed state of round {round}");
         self.view.round = round;
         self.view.latest = Some(tx.clone());
         let known = state.is_some();
@@ -264,6 +265,7 @@ impl Session {
             if !known && round > self.view.round && self.cosigned(&tx) {
                 self.adopt(tx.clone(), round, None, hash, false, io);
             }
+            log::info!("left the channel at round {}", self.view.round);
             self.view.phase = Phase::Left;
             self.save_or_report(io);
             self.emit(io, Event::Left { state: Box::new(tx.clone()) });

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TrySendError};
 
 use super::ids::ConnId;
+use super::logging;
 use super::node::{Control, Input, Node, Status};
 use super::outbox::{Observation, Output};
 
@@ -46,13 +47,16 @@ pub(crate) fn run(mut node: Node, rx: Receiver<HubInput>) {
             .clamp(Duration::from_millis(1), MAX_SLEEP);
         let outputs = match rx.recv_timeout(wait) {
             Ok(HubInput::Connected { conn, query, tx }) => {
+                log::info!("connection {}: {} connected", conn.0, logging::role_of(&query));
                 conns.insert(conn, tx);
                 node.handle(Instant::now(), Input::Connected { conn, query })
             }
             Ok(HubInput::Frame { conn, text }) => {
+                logging::frame(conn.0, "recv", &text);
                 node.handle(Instant::now(), Input::Frame { conn, text })
             }
             Ok(HubInput::Disconnected { conn }) => {
+                log::info!("connection {}: closed", conn.0);
                 conns.remove(&conn);
                 node.handle(Instant::now(), Input::Disconnected { conn })
             }
@@ -66,7 +70,10 @@ pub(crate) fn run(mut node: Node, rx: Receiver<HubInput>) {
                 let _ = reply.send(std::mem::take(&mut observations));
                 Vec::new()
             }
-            Ok(HubInput::Stop) | Err(RecvTimeoutError::Disconnected) => break,
+            Ok(HubInput::Stop) | Err(RecvTimeoutError::Disconnected) => {
+                log::info!("node double stopping");
+                break;
+            }
             Err(RecvTimeoutError::Timeout) => node.tick(Instant::now()),
         };
         observations.extend(node.take_observations());
@@ -83,13 +90,17 @@ pub(crate) fn run(mut node: Node, rx: Receiver<HubInput>) {
 fn dispatch(conns: &HashMap<ConnId, Sender<ConnCmd>>, outputs: Vec<Output>) {
     for out in outputs {
         let (conn, cmd) = match out {
-            Output::Text(c, t) => (c, ConnCmd::Text(t)),
+            Output::Text(c, t) => {
+                logging::frame(c.0, "send", &t);
+                (c, ConnCmd::Text(t))
+            }
             Output::Binary(c, b) => (c, ConnCmd::Binary(b)),
             Output::Close(c) => (c, ConnCmd::Close),
         };
         if let Some(tx) = conns.get(&conn) {
             // A client that does not read fills its queue; the node would drop it too.
             if let Err(TrySendError::Full(_)) = tx.try_send(cmd) {
+                log::warn!("connection {}: the client does not read; closing it", conn.0);
                 let _ = tx.try_send(ConnCmd::Close);
             }
         }

@@ -108,6 +108,7 @@ mod fsm;
 mod hub;
 mod ids;
 mod ledger;
+mod logging;
 mod node;
 mod outbox;
 pub mod probe;
@@ -173,6 +174,7 @@ pub fn spawn(config: Config) -> io::Result<NodeDouble> {
             return Err(e);
         }
     };
+    log::info!("node double listening on ws://{addr}/channel");
     Ok(NodeDouble { addr, hub: hub_tx, stop, threads: vec![accept_thread, hub_thread] })
 }
 

@@ -4,18 +4,9 @@
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use aesc_codec::derive::offchain_contract_id;
-use aesc_codec::id::{AccountId, ContractId, FsmId, TxHash};
-use aesc_codec::jsonrpc::{
-    AssumeMinimumDepth, Balance, CallContract, CloseSolo, ContractBytes, ContractCall,
-    ContractState, Deposit, DryRunCallContract, ForceProgress, GetBalances, GetContract,
-    GetContractCall, GetOffchainState, GetPoi, Leave, Message, Method, NewContract, OffchainState,
-    Settle, Shutdown, Slash, SnapshotSolo, System, SystemReply, TxOptions, UpdateNew, Withdraw,
-};
-use aesc_codec::object::Object;
-use aesc_codec::state::TreesPoi;
-use aesc_codec::tx::{SignedTx, Tx, Update};
-use aesc_codec::Uint;
+use aesc_codec::id::FsmId;
+use aesc_codec::jsonrpc::Method;
+use aesc_codec::tx::{SignedTx, Tx};
 use crossbeam_channel::{Receiver, RecvTimeoutError};
 
 use crate::channel_config::StoreChoice;
@@ -95,6 +86,7 @@ impl Channel {
             operation: "open",
             reason: "incomplete channel terms",
         })?;
+        log::info!("opening a channel as {} with {}", cfg.role.as_str(), cfg.peer);
         let mut view = ChannelView::new(cfg.role, cfg.account(), cfg.peer);
         view.channel_reserve = terms.channel_reserve.clone();
         let store = cfg.store.as_ref().map(StoreChoice::open).transpose()?;
@@ -104,7 +96,7 @@ impl Channel {
     }
 
     /// Reconnects to (or reestablishes) the channel of `view`, saved from an earlier
-    /// [`Channel::view`] or loaded from a [`StateStore`], and returns when it is usable.
+    /// [`Channel::view`] or loaded from a [`crate::StateStore`], and returns when it is usable.
     ///
     /// # Errors
     /// As [`Channel::connect`]; [`Error::Rejected`] with data code 1016 for a wrong FSM id.
@@ -137,6 +129,7 @@ impl Channel {
         channel: aesc_codec::id::ChannelId,
         fsm: FsmId,
     ) -> Result<Channel, Error> {
+        log::info!("reestablishing channel {channel}");
         let url = cfg.existing_url(&channel, &fsm);
         let mut ch = Channel::with_view(cfg, view, store, pending);
         ch.start(&url, OpKind::Reattach { known: fsm })?;
@@ -217,6 +210,7 @@ impl Channel {
             shared: shared.clone(),
             store,
             pending,
+            events: sink.clone(),
             fsm_keepalive: cfg.fsm_keepalive,
         });
         Channel {
@@ -302,6 +296,7 @@ impl Channel {
         match rx.recv_timeout(wait) {
             Ok(r) => r,
             Err(RecvTimeoutError::Timeout) => {
+                log::warn!("no outcome within {wait:?}: the operation is given up");
                 if let Some(c) = &self.conn {
                     let _ = c.send(
                         Command::Session(SessionCommand::Abandon),
@@ -339,6 +334,7 @@ impl Channel {
                 reason: "the channel id or fsm id is not known",
             });
         };
+        log::warn!("reconnecting to channel {channel}");
         let url = self.cfg.existing_url(&channel, &fsm);
         self.start(&url, OpKind::Reattach { known: fsm })
     }
@@ -360,6 +356,7 @@ impl Channel {
                 reason: "the channel id or fsm id is not known",
             });
         };
+        log::warn!("reconnecting to channel {channel} with a given FSM id");
         let url = self.cfg.existing_url_with_fsm_text(&channel, fsm_id);
         self.start(&url, OpKind::Reattach { known })?;
         self.wait_open()
@@ -434,7 +431,7 @@ impl Channel {
         self.conn.as_ref().is_some_and(Connection::is_alive)
     }
 
-    fn conn(&self) -> Result<&Connection<Session>, Error> {
+    pub(super) fn conn(&self) -> Result<&Connection<Session>, Error> {
         match &self.conn {
             Some(c) if c.is_alive() => Ok(c),
             Some(c) => Err(c.disconnected()),
@@ -457,13 +454,17 @@ impl Channel {
         conn.call(method, params, conn.call_timeout())
     }
 
-    fn call<M: Method>(&self, m: &M) -> Result<M::Output, Error> {
+    pub(super) fn call<M: Method>(&self, m: &M) -> Result<M::Output, Error> {
         let conn = self.conn()?;
         let v = conn.call(M::NAME, &m.to_params(), conn.call_timeout())?;
         M::parse_output(&v).map_err(|_| Error::Output { method: M::NAME })
     }
 
-    fn run<M: Method>(&self, kind: OpKind, request: Option<&M>) -> Result<Outcome, Error> {
+    pub(super) fn run<M: Method>(
+        &self,
+        kind: OpKind,
+        request: Option<&M>,
+    ) -> Result<Outcome, Error> {
         let conn = self.conn()?;
         let (done, rx) = crossbeam_channel::bounded(1);
         let request = request.map(|m| (M::NAME, m.to_params()));
@@ -476,351 +477,24 @@ impl Channel {
         self.wait_outcome(&rx, wait)
     }
 
-    fn round_of(outcome: Outcome) -> Result<u64, Error> {
+    pub(super) fn round_of(outcome: Outcome) -> Result<u64, Error> {
         match outcome {
             Outcome::Round(r) => Ok(r),
             _ => Err(Error::Output { method: "co-signed state" }),
         }
     }
 
-    fn tx_of(outcome: Outcome) -> Result<SignedTx, Error> {
+    pub(super) fn tx_of(outcome: Outcome) -> Result<SignedTx, Error> {
         match outcome {
             Outcome::Closed(tx) | Outcome::OnChain(tx) | Outcome::Left(tx) => Ok(*tx),
             _ => Err(Error::Output { method: "on-chain transaction" }),
         }
     }
-
-    // ---- off-chain updates -------------------------------------------------------------
-
-    /// Transfers `amount` from this client to the other party; returns the new round.
-    ///
-    /// # Errors
-    /// [`Error::Rpc`] when the node rejects the request (e.g. insufficient balance),
-    /// [`Error::Refused`] when the sign request does not match, [`Error::Conflict`] when the
-    /// other party refuses, or a timeout.
-    pub fn transfer(&self, to: &AccountId, amount: impl Into<Uint>) -> Result<u64, Error> {
-        let me = self.cfg.account();
-        self.transfer_with_meta(&me, to, amount, &[])
-    }
-
-    /// Transfers between the participants (`from` may be the other party, whose policy then
-    /// decides), with `meta` strings added as meta updates of the same round.
-    ///
-    /// # Errors
-    /// As [`Channel::transfer`].
-    pub fn transfer_with_meta(
-        &self,
-        from: &AccountId,
-        to: &AccountId,
-        amount: impl Into<Uint>,
-        meta: &[String],
-    ) -> Result<u64, Error> {
-        let amount = amount.into();
-        let mut updates = vec![Update::Transfer { from: *from, to: *to, amount: amount.clone() }];
-        updates.extend(meta.iter().map(|m| Update::Meta { data: m.as_bytes().to_vec() }));
-        let req = UpdateNew { from: *from, to: *to, amount, block_hash: None, meta: meta.to_vec() };
-        Self::round_of(self.run(OpKind::Update(updates), Some(&req))?)
-    }
-
-    /// Creates a contract off-chain; returns its id and the round.
-    ///
-    /// # Errors
-    /// As [`Channel::transfer`].
-    pub fn create_contract(
-        &self,
-        code: &[u8],
-        call_data: &[u8],
-        vm_version: u64,
-        abi_version: u64,
-        deposit: impl Into<Uint>,
-        meta: &[String],
-    ) -> Result<(ContractId, u64), Error> {
-        let deposit = deposit.into();
-        let me = self.cfg.account();
-        let mut updates = vec![Update::CreateContract {
-            owner: me,
-            vm_version,
-            abi_version,
-            code: code.to_vec(),
-            deposit: deposit.clone(),
-            call_data: call_data.to_vec(),
-        }];
-        updates.extend(meta.iter().map(|m| Update::Meta { data: m.as_bytes().to_vec() }));
-        let req = NewContract {
-            vm_version,
-            abi_version,
-            deposit,
-            code: ContractBytes::from_bytes(code),
-            call_data: ContractBytes::from_bytes(call_data),
-            block_hash: None,
-            meta: meta.to_vec(),
-        };
-        let round = Self::round_of(self.run(OpKind::Update(updates), Some(&req))?)?;
-        Ok((offchain_contract_id(&me, &Uint::from(round)), round))
-    }
-
-    /// Calls a contract off-chain (the call data passes through as `cb_`); returns the round.
-    ///
-    /// # Errors
-    /// As [`Channel::transfer`].
-    pub fn call_contract(
-        &self,
-        contract: &ContractId,
-        abi_version: u64,
-        amount: impl Into<Uint>,
-        call_data: &[u8],
-        meta: &[String],
-    ) -> Result<u64, Error> {
-        let amount = amount.into();
-        let mut updates = vec![Update::CallContract {
-            caller: self.cfg.account(),
-            contract: *contract,
-            abi_version,
-            amount: amount.clone(),
-            gas: OFFCHAIN_CALL_GAS,
-            gas_price: Uint::from(OFFCHAIN_CALL_GAS_PRICE),
-            call_data: call_data.to_vec(),
-            call_stack: Vec::new(),
-        }];
-        updates.extend(meta.iter().map(|m| Update::Meta { data: m.as_bytes().to_vec() }));
-        let req = CallContract {
-            contract_id: *contract,
-            abi_version,
-            amount,
-            call_data: ContractBytes::from_bytes(call_data),
-            block_hash: None,
-            meta: meta.to_vec(),
-        };
-        Self::round_of(self.run(OpKind::Update(updates), Some(&req))?)
-    }
-
-    /// Runs a contract call without changing the state.
-    ///
-    /// # Errors
-    /// [`Error::Rpc`] or a connection error.
-    pub fn dry_run(
-        &self,
-        contract: &ContractId,
-        abi_version: u64,
-        amount: impl Into<Uint>,
-        call_data: &[u8],
-    ) -> Result<ContractCall, Error> {
-        self.call(&DryRunCallContract(CallContract {
-            contract_id: *contract,
-            abi_version,
-            amount: amount.into(),
-            call_data: ContractBytes::from_bytes(call_data),
-            block_hash: None,
-            meta: Vec::new(),
-        }))
-    }
-
-    /// The contract object and its store.
-    ///
-    /// # Errors
-    /// [`Error::Rpc`] (data code 100 when unknown) or a connection error.
-    pub fn get_contract(&self, contract: &ContractId) -> Result<ContractState, Error> {
-        self.call(&GetContract { pubkey: *contract })
-    }
-
-    /// The result of the call `caller` made to `contract` in `round`.
-    ///
-    /// # Errors
-    /// [`Error::Rpc`] (data code 1004 when there is none) or a connection error.
-    pub fn get_contract_call(
-        &self,
-        contract: &ContractId,
-        caller: &AccountId,
-        round: u64,
-    ) -> Result<ContractCall, Error> {
-        self.call(&GetContractCall { contract_id: *contract, caller_id: *caller, round })
-    }
-
-    // ---- messages and queries ----------------------------------------------------------
-
-    /// Sends a generic message to the other party (it arrives as an event there).
-    ///
-    /// # Errors
-    /// [`Error::Rpc`] (e.g. for a message over 65000 bytes) or a connection error.
-    pub fn send_message(&self, to: &AccountId, info: &str) -> Result<(), Error> {
-        self.call(&Message { to: *to, info: info.to_owned(), from: None }).map(|_| ())
-    }
-
-    /// Waits up to `timeout` for the next incoming message. Messages have a queue of their
-    /// own: waiting for one consumes no other event (each message also appears in
-    /// [`Channel::events`]).
-    pub fn receive_message(
-        &self,
-        timeout: Duration,
-    ) -> Option<aesc_codec::jsonrpc::ChannelMessage> {
-        self.messages
-            .wait_for(timeout, |e| e.message().is_some())
-            .and_then(|e| e.message().cloned())
-    }
-
-    /// The node's balances of `accounts` (participants or contracts).
-    ///
-    /// # Errors
-    /// [`Error::Rpc`] or a connection error.
-    pub fn balances(&self, accounts: &[AccountId]) -> Result<Vec<Balance>, Error> {
-        self.call(&GetBalances { accounts: accounts.to_vec() })
-    }
-
-    /// The node's off-chain state (trees, calls, latest signed and half-signed tx).
-    ///
-    /// # Errors
-    /// [`Error::Rpc`] or a connection error.
-    pub fn offchain_state(&self) -> Result<OffchainState, Error> {
-        self.call(&GetOffchainState)
-    }
-
-    /// A proof of inclusion of `accounts` and `contracts`, checked against the client's own
-    /// state hash when it knows it.
-    ///
-    /// # Errors
-    /// [`Error::Rpc`], a connection error, or [`Error::Output`] when the proof does not
-    /// decode or proves another state.
-    pub fn poi(&self, accounts: &[AccountId], contracts: &[ContractId]) -> Result<TreesPoi, Error> {
-        let reply =
-            self.call(&GetPoi { accounts: accounts.to_vec(), contracts: contracts.to_vec() })?;
-        let bad = || Error::Output { method: GetPoi::NAME };
-        let bytes = reply.poi.to_bytes().map_err(|_| bad())?;
-        let poi = TreesPoi::from_rlp(&bytes).map_err(|_| bad())?;
-        if let Some(h) = self.view().state_hash() {
-            if poi.root_hash() != h {
-                return Err(bad());
-            }
-        }
-        Ok(poi)
-    }
-
-    /// `channels.system ping`.
-    ///
-    /// # Errors
-    /// A connection error or a timeout.
-    pub fn ping(&self) -> Result<(), Error> {
-        match self.call(&System::Ping)? {
-            SystemReply::Pong | SystemReply::Ok => Ok(()),
-        }
-    }
-
-    /// `channels.system stop`: stops the FSM at the node.
-    ///
-    /// # Errors
-    /// A connection error or a timeout.
-    pub fn stop(&self) -> Result<(), Error> {
-        self.call(&System::Stop).map(|_| ())
-    }
-
-    /// Tells the FSM to treat `tx` as confirmed.
-    ///
-    /// # Errors
-    /// A connection error or a timeout.
-    pub fn assume_minimum_depth(&self, tx: &TxHash) -> Result<(), Error> {
-        self.call(&AssumeMinimumDepth { tx_hash: *tx }).map(|_| ())
-    }
-
-    // ---- on-chain operations -----------------------------------------------------------
-
-    /// Deposits `amount` into the channel; returns the round once the deposit is confirmed.
-    ///
-    /// # Errors
-    /// As [`Channel::transfer`].
-    pub fn deposit(&self, amount: impl Into<Uint>, options: TxOptions) -> Result<u64, Error> {
-        let amount = amount.into();
-        let kind = OpKind::Deposit(amount.clone(), options.clone());
-        let req = Deposit { amount, options, block_hash: None, meta: Vec::new() };
-        Self::round_of(self.run(kind, Some(&req))?)
-    }
-
-    /// Withdraws `amount` from the channel; returns the round once confirmed.
-    ///
-    /// # Errors
-    /// As [`Channel::transfer`].
-    pub fn withdraw(&self, amount: impl Into<Uint>, options: TxOptions) -> Result<u64, Error> {
-        let amount = amount.into();
-        let kind = OpKind::Withdraw(amount.clone(), options.clone());
-        let req = Withdraw { amount, options, block_hash: None, meta: Vec::new() };
-        Self::round_of(self.run(kind, Some(&req))?)
-    }
-
-    /// Closes the channel together with the other party; returns the close transaction once
-    /// the channel is closed on chain.
-    ///
-    /// # Errors
-    /// As [`Channel::transfer`].
-    pub fn shutdown(&self, options: TxOptions) -> Result<SignedTx, Error> {
-        Self::tx_of(self.run(OpKind::Shutdown(options.clone()), Some(&Shutdown { options }))?)
-    }
-
-    /// Starts a solo close with the latest co-signed state; returns the posted transaction.
-    ///
-    /// # Errors
-    /// As [`Channel::transfer`].
-    pub fn close_solo(&self, options: TxOptions) -> Result<SignedTx, Error> {
-        Self::tx_of(self.run(OpKind::CloseSolo(options.clone()), Some(&CloseSolo { options }))?)
-    }
-
-    /// Settles a solo-closed channel after its lock period; returns the settle transaction
-    /// once the channel is closed.
-    ///
-    /// # Errors
-    /// As [`Channel::transfer`].
-    pub fn settle(&self, options: TxOptions) -> Result<SignedTx, Error> {
-        Self::tx_of(self.run(OpKind::Settle(options.clone()), Some(&Settle { options }))?)
-    }
-
-    /// Slashes an outdated solo close with the latest co-signed state.
-    ///
-    /// # Errors
-    /// As [`Channel::transfer`].
-    pub fn slash(&self, options: TxOptions) -> Result<SignedTx, Error> {
-        Self::tx_of(self.run(OpKind::Slash(options.clone()), Some(&Slash { options }))?)
-    }
-
-    /// Posts the latest co-signed state on chain.
-    ///
-    /// # Errors
-    /// As [`Channel::transfer`].
-    pub fn snapshot_solo(&self, options: TxOptions) -> Result<SignedTx, Error> {
-        Self::tx_of(self.run(OpKind::Snapshot(options.clone()), Some(&SnapshotSolo { options }))?)
-    }
-
-    /// Forces a contract call on chain.
-    ///
-    /// # Errors
-    /// As [`Channel::transfer`].
-    pub fn force_progress(&self, call: ForceProgress) -> Result<SignedTx, Error> {
-        let expected = Update::CallContract {
-            caller: self.cfg.account(),
-            contract: call.contract_id,
-            abi_version: call.abi_version,
-            amount: call.amount.clone(),
-            gas: call.gas.unwrap_or(OFFCHAIN_CALL_GAS),
-            gas_price: call.gas_price.clone(),
-            call_data: call.call_data.to_bytes().map_err(|_| Error::InvalidState {
-                operation: "force progress",
-                reason: "call data does not decode",
-            })?,
-            call_stack: Vec::new(),
-        };
-        Self::tx_of(self.run(OpKind::ForceProgress(expected), Some(&call))?)
-    }
-
-    /// Leaves the channel (the FSM stops; reestablish later); returns the last co-signed
-    /// state, which is also recorded in the view and the store.
-    ///
-    /// # Errors
-    /// As [`Channel::transfer`].
-    pub fn leave(&self) -> Result<SignedTx, Error> {
-        Self::tx_of(self.run(OpKind::Leave, Some(&Leave))?)
-    }
-
-    /// The FSM id (a secret), once known.
-    pub fn fsm_id(&self) -> Option<FsmId> {
-        self.view().fsm_id
-    }
 }
+
+mod onchain;
+mod queries;
+mod updates;
 
 impl Drop for Channel {
     fn drop(&mut self) {
