@@ -177,6 +177,37 @@ pub(crate) fn signed_by(tx: &SignedTx, network: &NetworkId, who: &AccountId) -> 
     innermost_checks(tx, network, std::slice::from_ref(who)).any(|c| c.verified.is_some())
 }
 
+/// Whether the innermost transaction carries the other party's signature and nothing but it
+/// and signatures this client made (`own`, which are not verified again). Each of the other
+/// signatures is verified once against `peer`, in the form the node uses first (raw), the
+/// hash form only when that fails.
+pub(crate) fn signed_by_peer(
+    tx: &SignedTx,
+    network: &NetworkId,
+    peer: &AccountId,
+    own: &[aesc_codec::id::Signature],
+) -> bool {
+    if tx.wrapped().is_some() {
+        // A wrapped transaction is signed for its inner network: the codec knows the layers.
+        return signed_by(tx, network, peer)
+            && innermost_checks(tx, network, std::slice::from_ref(peer))
+                .all(|c| c.verified.is_some() || own.contains(&c.signature));
+    }
+    let inner = tx.innermost();
+    let bytes = inner.tx.to_rlp();
+    let mut peers = 0usize;
+    for s in &inner.signatures {
+        if own.contains(s) {
+            continue;
+        }
+        if aesc_codec::crypto::verify_tx_bytes(network, &bytes, peer, s).is_none() {
+            return false;
+        }
+        peers += 1;
+    }
+    peers > 0
+}
+
 /// Whether every signature on the innermost transaction verifies for one of `signers`.
 pub(crate) fn only_valid_signatures(
     tx: &SignedTx,

@@ -222,11 +222,9 @@ impl Review<'_> {
     }
 
     pub(super) fn peer_signed(&self, tx: &SignedTx) -> Result<(), Refusal> {
-        let peer = self.view.peer();
-        let parties = [self.view.initiator, self.view.responder];
-        if !checks::signed_by(tx, self.network, &peer)
-            || !checks::only_valid_signatures(tx, self.network, &parties)
-        {
+        // The other party signs first: the request carries its signature only (each
+        // verified once).
+        if !checks::signed_by_peer(tx, self.network, &self.view.peer(), &[]) {
             return Err(Refusal::PeerSignature);
         }
         Ok(())

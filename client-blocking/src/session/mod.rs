@@ -41,6 +41,8 @@ struct Signed {
     next: Option<(u64, Option<OffChainState>)>,
     /// Whether it was signed for the user's current operation (not a proposal of the peer).
     for_op: bool,
+    /// The signature this client added.
+    own: aesc_codec::id::Signature,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -72,17 +72,20 @@ impl Session {
             Ok(plan) => {
                 let mut tx = plan.tx;
                 let signer = self.signer.clone();
-                if let Err(e) = tx.sign_with(&self.network, |net, bytes| signer.sign(net, bytes)) {
-                    // The signer refused or failed: the sign request is aborted.
-                    self.note(|| format!("sign request {} (signer: {e})", tag.as_str()));
-                    let abort = SignAbort { tag, error: ABORT_VALIDATION }.to_params();
-                    let t = self.tag(Purpose::Abort);
-                    io.request(tag.reply_method(), &abort, t);
-                    if for_op || tag == SignTag::ResponderSign {
-                        self.finish(Err(Error::Signer(e)));
+                let own = match tx.sign_with(&self.network, |net, bytes| signer.sign(net, bytes)) {
+                    Ok(own) => own,
+                    Err(e) => {
+                        // The signer refused or failed: the sign request is aborted.
+                        self.note(|| format!("sign request {} (signer: {e})", tag.as_str()));
+                        let abort = SignAbort { tag, error: ABORT_VALIDATION }.to_params();
+                        let t = self.tag(Purpose::Abort);
+                        io.request(tag.reply_method(), &abort, t);
+                        if for_op || tag == SignTag::ResponderSign {
+                            self.finish(Err(Error::Signer(e)));
+                        }
+                        return;
                     }
-                    return;
-                }
+                };
                 // Nothing leaves the process that is not on disk first: the channel id from
                 // the create tx and the signed transaction itself.
                 if self.view.channel_id.is_none() {
@@ -108,7 +111,7 @@ impl Session {
                 }
                 let on_chain = !matches!(tag, SignTag::Update | SignTag::UpdateAck)
                     && !matches!(tag, SignTag::InitiatorSign | SignTag::ResponderSign);
-                self.signed = Some(Signed { tag, tx, next: plan.next, for_op });
+                self.signed = Some(Signed { tag, tx, next: plan.next, for_op, own });
                 if let Some(op) = self.op.as_mut().filter(|_| for_op) {
                     op.signed_own = true;
                     if op.phase == Timeout::SignRequest {

@@ -56,7 +56,7 @@ impl Session {
         if let Some(signed) = expected {
             // Our own signature is the one we made; the other party's must verify.
             let peer = self.view.peer();
-            if !checks::signed_by(&tx, &self.network, &peer)
+            if !checks::signed_by_peer(&tx, &self.network, &peer, &[signed.own])
                 || !self.holds_own_signature(&signed.tx, &tx)
             {
                 self.emit(io, Event::Refused { tag: signed.tag, refusal: Refusal::PeerSignature });
