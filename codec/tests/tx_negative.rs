@@ -369,6 +369,24 @@ fn malformed_updates_fail_with_exact_kind_and_position() {
     }
 }
 
+#[test]
+fn unknown_update_tags_are_refused_not_read_as_another_update() {
+    let blob = item(|e| {
+        e.bytes(b"hello");
+    });
+    // 575 is the client reconnect tx, 577 is unassigned; both would fit a meta update's shape.
+    for tag in [575u32, 577] {
+        for version in [1, 2] {
+            let bytes = object(u64::from(tag), version, std::slice::from_ref(&blob));
+            assert_eq!(
+                Update::from_rlp(&bytes),
+                Err(DecodeError::new(0, K::UnknownTag { tag })),
+                "tag {tag} version {version}"
+            );
+        }
+    }
+}
+
 /// `layers` GA meta layers around the spec's create tx.
 fn ga_layers(layers: usize) -> SignedTx {
     let mut st = SignedTx::from_api_str(UNSIGNED_CREATE).unwrap();

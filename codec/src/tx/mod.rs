@@ -48,6 +48,7 @@ mod signed;
 mod signing;
 mod spend;
 mod update;
+mod update_table;
 
 pub use channel_close_mutual::ChannelCloseMutualTx;
 pub use channel_close_solo::ChannelCloseSoloTx;

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use aesc_codec::id::{AccountId, ChannelId};
 use aesc_codec::Uint;
 
+use super::clock::later;
 use super::txs::SignedTx;
 
 /// What including a transaction does to the channel on chain.
@@ -101,7 +102,7 @@ impl Chain {
         Chain {
             height: 1,
             interval,
-            next_block: super::later(now, interval),
+            next_block: later(now, interval),
             accounts: accounts
                 .iter()
                 .map(|(a, b)| (*a, Account { balance: b.clone(), nonce: 0 }))
@@ -178,11 +179,11 @@ impl Chain {
         let mut blocks = Vec::new();
         // Bounded: a stalled clock cannot make this loop long (at most 1000 blocks per call).
         while now >= self.next_block && blocks.len() < 1000 {
-            self.next_block = super::later(self.next_block, self.interval);
+            self.next_block = later(self.next_block, self.interval);
             blocks.push(self.mine());
         }
         if now >= self.next_block {
-            self.next_block = super::later(now, self.interval);
+            self.next_block = later(now, self.interval);
         }
         blocks
     }

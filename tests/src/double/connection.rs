@@ -13,7 +13,8 @@ use tungstenite::handshake::server::{ErrorResponse, Request, Response};
 use tungstenite::protocol::WebSocketConfig;
 use tungstenite::{Message, WebSocket};
 
-use super::hub::{ConnCmd, ConnId, HubInput};
+use super::hub::{ConnCmd, HubInput};
+use super::ids::ConnId;
 
 /// How long a socket read waits before the loop looks at its queue again.
 const POLL: Duration = Duration::from_millis(10);

@@ -20,7 +20,7 @@
 
 use std::time::Duration;
 
-use super::Role;
+use super::ids::Role;
 
 /// Which frames a fault applies to.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -7,13 +7,10 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TrySendError};
 
+use super::ids::ConnId;
 use super::logging;
 use super::node::{Control, Input, Node, Status};
 use super::outbox::{Observation, Output};
-
-/// The id of a client socket.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub(crate) struct ConnId(pub u64);
 
 /// What a connection thread is told to do.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -99,12 +99,14 @@
 //! * The node's chain is real: fees, nonces and balances are checked on inclusion; the double's
 //!   is not (see above).
 mod chain;
+mod clock;
 mod config;
 mod connection;
 mod faults;
 mod frames;
 mod fsm;
 mod hub;
+mod ids;
 mod ledger;
 mod logging;
 mod node;
@@ -128,38 +130,12 @@ use crossbeam_channel::Sender;
 
 pub use config::Config;
 pub use faults::{Alteration, Fault, FaultAction, FrameMatch};
+pub use ids::Role;
 pub use node::Status;
 pub use outbox::Observation;
 
 use hub::HubInput;
 use node::Control;
-
-/// A participant of a channel.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Role {
-    /// The party that opens the channel (and pays the create fee).
-    Initiator,
-    /// The party that accepts it.
-    Responder,
-}
-
-impl Role {
-    /// The other participant.
-    pub const fn other(self) -> Role {
-        match self {
-            Role::Initiator => Role::Responder,
-            Role::Responder => Role::Initiator,
-        }
-    }
-
-    /// `"initiator"` or `"responder"`, as in the `role` query parameter.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Role::Initiator => "initiator",
-            Role::Responder => "responder",
-        }
-    }
-}
 
 /// A running node double. Dropping it stops every thread and closes every socket.
 #[derive(Debug)]
@@ -212,12 +188,6 @@ fn random_seed() -> [u8; 32] {
         seed = aesc_codec::hash::blake2b_256(&nanos.to_be_bytes());
     }
     seed
-}
-
-/// `now + d`, saturating far in the future instead of overflowing (durations come from
-/// connect URLs and fault switches).
-pub(crate) fn later(now: Instant, d: Duration) -> Instant {
-    now.checked_add(d).or_else(|| now.checked_add(Duration::from_secs(1 << 32))).unwrap_or(now)
 }
 
 /// How long harness requests wait for the hub.

@@ -7,16 +7,15 @@ use std::time::{Duration, Instant};
 use aesc_codec::id::ChannelId;
 
 use super::chain::Chain;
+use super::clock::later;
 use super::config::Config;
 use super::faults::{Fault, Faults};
 use super::frames;
 use super::fsm::{Channel, Ctx, IdSource, NodeSettings};
-use super::hub::ConnId;
-use super::later;
+use super::ids::{ConnId, Role};
 use super::outbox::{Observation, Outbox, Output};
 use super::query::{self, Connect, Refusal};
 use super::request;
-use super::Role;
 
 /// How long a refused connection stays open for its client to close it.
 const REFUSED_GRACE: Duration = Duration::from_secs(5);

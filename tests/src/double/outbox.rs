@@ -4,11 +4,11 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+use super::clock::later;
 use super::faults::{FaultAction, Faults};
 use super::frames::frame_key;
-use super::hub::ConnId;
+use super::ids::{ConnId, Role};
 use super::query::Reports;
-use super::Role;
 
 /// What the hub does with a socket.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -137,9 +137,9 @@ impl Outbox {
         if let Some(out) = send {
             if !delay.is_zero() {
                 // A delay fault: later frames are not held back by it.
-                self.delayed.push((super::later(now, base.max(delay)), out));
+                self.delayed.push((later(now, base.max(delay)), out));
             } else if !base.is_zero() {
-                let at = super::later(now, base);
+                let at = later(now, base);
                 self.delayed.push((at, out));
                 self.holds.push((conn, at));
             } else {

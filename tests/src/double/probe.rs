@@ -11,6 +11,7 @@ use tungstenite::client::IntoClientRequest;
 use tungstenite::stream::MaybeTlsStream;
 use tungstenite::{Message, WebSocket};
 
+use super::clock::later;
 use super::txs::SignedTx;
 
 /// How long a read waits before the deadline is checked again.
@@ -137,7 +138,7 @@ impl Probe {
     /// # Errors
     /// [`ProbeError::Closed`] when the socket closed.
     pub fn recv(&mut self, timeout: Duration) -> Result<Option<Value>, ProbeError> {
-        let deadline = super::later(Instant::now(), timeout);
+        let deadline = later(Instant::now(), timeout);
         loop {
             if self.closed {
                 return Err(ProbeError::Closed);
@@ -174,7 +175,7 @@ impl Probe {
         timeout: Duration,
         pred: impl Fn(&Value) -> bool,
     ) -> Result<Value, ProbeError> {
-        let deadline = super::later(Instant::now(), timeout);
+        let deadline = later(Instant::now(), timeout);
         let mut seen = Vec::new();
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
@@ -221,7 +222,7 @@ impl Probe {
     /// # Errors
     /// [`ProbeError::Timeout`] when it stays open.
     pub fn wait_closed(&mut self, timeout: Duration) -> Result<Vec<Value>, ProbeError> {
-        let deadline = super::later(Instant::now(), timeout);
+        let deadline = later(Instant::now(), timeout);
         let mut seen = Vec::new();
         while Instant::now() < deadline {
             match self.recv(deadline.saturating_duration_since(Instant::now())) {

@@ -7,7 +7,7 @@ use aesc_codec::id::{AccountId, ChannelId, FsmId};
 use aesc_codec::Uint;
 
 use super::frames::{DataCode, NodeError};
-use super::Role;
+use super::ids::Role;
 
 /// Why a connect request is refused.
 #[derive(Debug, Clone, PartialEq, Eq)]

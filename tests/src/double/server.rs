@@ -11,7 +11,8 @@ use std::time::Duration;
 use crossbeam_channel::Sender;
 
 use super::connection::{self, ConnSetup};
-use super::hub::{ConnId, HubInput};
+use super::hub::HubInput;
+use super::ids::ConnId;
 
 /// How often the listener is polled.
 const ACCEPT_POLL: Duration = Duration::from_millis(10);

@@ -144,6 +144,27 @@ pub(crate) fn raw_hash_text(hash: &[u8; 32]) -> String {
     String::from_utf8_lossy(hash).into_owned()
 }
 
+/// The fee rule of FSM-built txs: no fee → minimum fee at `gas_price` (default: the node's
+/// minimum gas price); a fee alone → that fee; both → the larger of the two.
+pub(crate) fn set_fee(
+    tx: &mut Tx,
+    fee: Option<&Uint>,
+    gas_price: Option<&Uint>,
+    min_gas_price: &Uint,
+) {
+    let gp = gas_price.cloned().unwrap_or_else(|| min_gas_price.clone());
+    match (fee, gas_price) {
+        (Some(f), None) => tx.set_fee(f.clone()),
+        (Some(f), Some(_)) => {
+            tx.set_minimum_fee(&gp);
+            if tx.fee() < *f {
+                tx.set_fee(f.clone());
+            }
+        }
+        (None, _) => tx.set_minimum_fee(&gp),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,7 +7,12 @@
 //! are what produces the node's conflicts.
 //!
 //! Inputs are parsed client requests, socket events, new blocks and clock ticks; outputs are
-//! frames pushed to an [`Outbox`]. Nothing here touches a socket, a thread or the clock.
+//! frames pushed to an [`Outbox`](super::outbox::Outbox). Nothing here touches a socket, a
+//! thread or the clock.
+//!
+//! The values the FSMs keep are in `state`. This module routes requests and runs the timers;
+//! `open`, `ops`, `replies`, `session` and `queries` each add the `impl Channel` of one part of
+//! the protocol, and `alter` applies the fault switches that alter sign requests.
 
 mod alter;
 mod open;
@@ -15,26 +20,23 @@ mod ops;
 mod queries;
 mod replies;
 mod session;
+mod state;
 
 use std::time::{Duration, Instant};
 
-use aesc_codec::crypto::NetworkId;
 use aesc_codec::id::{AccountId, ChannelId, FsmId};
 use aesc_codec::Uint;
 use serde_json::{json, Value};
 
-use super::chain::Chain;
+use super::clock::later;
 use super::frames::{self, NodeError};
-use super::hub::ConnId;
-use super::ledger::Ledger;
-use super::outbox::Outbox;
+use super::ids::{ConnId, Role};
 use super::query::{OpenParams, SideOptions};
 use super::request::Request;
-use super::txs::{SignedTx, Tx};
-use super::Role;
 
 pub(crate) use open::check_open;
-pub(crate) use ops::OpKind;
+pub(crate) use state::{Channel, Ctx, IdSource, NodeSettings};
+use state::{OpKind, PerRole, Phase, Side, SignReply, Stage, Timer};
 
 /// How long a socket stays open after `died`, so that replies already on their way (as the
 /// node's handler still sends them) reach the client.
@@ -42,202 +44,6 @@ const DIED_LINGER: Duration = Duration::from_millis(2);
 /// How long the socket of an FSM that followed its stopped peer stays open after `died` (a
 /// recorded node still answered a request there).
 const FOLLOWED_LINGER: Duration = Duration::from_millis(100);
-
-/// Settings of the node the FSMs need.
-#[derive(Debug, Clone)]
-pub(crate) struct NodeSettings {
-    pub network_id: NetworkId,
-    pub minimum_depth: Option<u64>,
-    pub min_gas_price: Uint,
-    pub peer_latency: Duration,
-}
-
-/// A source of fresh fsm ids (deterministic per seed, so tests can be reproduced).
-#[derive(Debug, Clone)]
-pub(crate) struct IdSource {
-    seed: [u8; 32],
-    counter: u64,
-}
-
-impl IdSource {
-    pub(crate) fn new(seed: [u8; 32]) -> Self {
-        IdSource { seed, counter: 0 }
-    }
-
-    /// 32 fresh bytes.
-    pub(crate) fn next(&mut self) -> [u8; 32] {
-        self.counter = self.counter.wrapping_add(1);
-        aesc_codec::hash::blake2b_256_parts(&[&self.seed, &self.counter.to_be_bytes()])
-    }
-}
-
-/// What an FSM step may touch.
-pub(crate) struct Ctx<'a> {
-    pub now: Instant,
-    pub settings: &'a NodeSettings,
-    pub chain: &'a mut Chain,
-    pub out: &'a mut Outbox,
-    pub ids: &'a mut IdSource,
-}
-
-/// One participant's FSM.
-#[derive(Debug, Clone)]
-pub(crate) struct Side {
-    pub role: Role,
-    /// Whether a client ever joined on this side.
-    pub present: bool,
-    /// Whether the FSM is running.
-    pub running: bool,
-    pub account: Option<AccountId>,
-    pub fsm_id: FsmId,
-    pub conn: Option<ConnId>,
-    pub opts: Option<SideOptions>,
-    pub open: Option<OpenParams>,
-    /// The client has signed the create tx (it may disconnect from then on).
-    pub signed_create: bool,
-    /// The running timer: what it guards and when it fires.
-    pub timer: Option<(Timer, Instant)>,
-    /// Min-depth progress of the transaction the channel waits for.
-    pub own_locked: bool,
-    pub peer_locked: bool,
-    /// The FSM stops at this time (its peer stopped and it has not noticed yet).
-    pub dying_at: Option<Instant>,
-    /// The FSM was started by a reestablish that has not completed yet.
-    pub fresh: bool,
-    /// The FSM was started by a reestablish (as a node's does, an initiator's such FSM
-    /// reports no `closed_confirmed` and does not stop after a mutual close).
-    pub reestablished: bool,
-    /// A client re-attached to this FSM while the channel waited to be reestablished; it is
-    /// sent the state once the channel is open again (a node 7.2.2 does so; a client whose
-    /// socket stayed connected is not).
-    pub reattached: bool,
-}
-
-impl Side {
-    fn absent(role: Role) -> Self {
-        Side {
-            role,
-            present: false,
-            running: false,
-            account: None,
-            fsm_id: FsmId([0; 32]),
-            conn: None,
-            opts: None,
-            open: None,
-            signed_create: false,
-            timer: None,
-            own_locked: false,
-            peer_locked: false,
-            dying_at: None,
-            fresh: false,
-            reestablished: false,
-            reattached: false,
-        }
-    }
-
-    fn reports(&self) -> super::query::Reports {
-        self.opts.as_ref().map(|o| o.reports).unwrap_or_default()
-    }
-}
-
-/// The FSM timers (protocol §7).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Timer {
-    Accept,
-    FundingCreate,
-    FundingSign,
-    FundingLock,
-    Idle,
-    Sign,
-    AwaitingOpen,
-}
-
-/// Where the channel is in its life.
-#[derive(Debug, Clone)]
-pub(crate) enum Phase {
-    /// One client connected to open; waiting for the other.
-    AwaitingPeer,
-    /// `channels.sign.initiator_sign` sent.
-    AwaitingInitiatorSig { tx: Tx, sent: SignedTx },
-    /// The initiator signed; `channels.sign.responder_sign` sent.
-    AwaitingResponderSig { tx: Tx, sent: SignedTx },
-    /// The create tx was pushed; waiting for inclusion and minimum depth.
-    AwaitingLocked { hash: [u8; 32], included: Option<u64> },
-    /// Open for updates.
-    Open,
-    /// A solo close or slash is on chain; waiting for the lock period.
-    Closing,
-    /// A mutual close or a settlement was pushed; the channel closes when it is confirmed.
-    Finalizing { fee: Uint, included: Option<u64> },
-    /// Both clients left; the channel waits to be reestablished.
-    Left,
-    /// Closed on chain or abandoned; both FSMs stopped.
-    Closed,
-}
-
-/// The latest co-signed state.
-#[derive(Debug, Clone)]
-pub(crate) struct Latest {
-    pub signed: SignedTx,
-    pub ledger: Ledger,
-    pub round: u64,
-    pub state_hash: [u8; 32],
-    /// Whether the tx of this state is an off-chain update (snapshots need one).
-    pub offchain: bool,
-    /// Whether this state is known on chain (create, deposit, withdraw, snapshot).
-    pub on_chain: bool,
-}
-
-/// Both FSMs of one channel.
-#[derive(Debug)]
-pub(crate) struct Channel {
-    pub id: Option<ChannelId>,
-    pub port: Option<u64>,
-    pub sides: PerRole<Side>,
-    pub phase: Phase,
-    pub latest: Option<Latest>,
-    /// Earlier co-signed states, oldest first.
-    pub history: Vec<Latest>,
-    /// A snapshot on its way to the chain: who asked, its hash, its inclusion height.
-    pub snapshot: Option<(Role, [u8; 32], Option<u64>)>,
-    /// Txs whose minimum depth a client assumed: who, hash, type, fee. The real confirmation
-    /// is reported later as `minimum_depth_achieved`.
-    pub assumed: Vec<(Role, [u8; 32], &'static str, Uint)>,
-    pub ops: PerRole<Option<ops::Op>>,
-    /// Fee and amounts of the create tx.
-    pub create: Option<Tx>,
-}
-
-/// One value per participant.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct PerRole<T> {
-    pub initiator: T,
-    pub responder: T,
-}
-
-impl<T> PerRole<T> {
-    pub(crate) fn get(&self, role: Role) -> &T {
-        match role {
-            Role::Initiator => &self.initiator,
-            Role::Responder => &self.responder,
-        }
-    }
-
-    pub(crate) fn get_mut(&mut self, role: Role) -> &mut T {
-        match role {
-            Role::Initiator => &mut self.initiator,
-            Role::Responder => &mut self.responder,
-        }
-    }
-
-    pub(crate) fn iter(&self) -> impl Iterator<Item = &T> {
-        [&self.initiator, &self.responder].into_iter()
-    }
-
-    pub(crate) fn iter_mut(&mut self) -> impl Iterator<Item = &mut T> {
-        [&mut self.initiator, &mut self.responder].into_iter()
-    }
-}
 
 impl Channel {
     /// A channel with one side that connected to open it.
@@ -386,7 +192,7 @@ impl Channel {
         side.timer = None;
         side.dying_at = None;
         if let Some(conn) = side.conn.take() {
-            ctx.out.close_at(super::later(ctx.now, linger), conn);
+            ctx.out.close_at(later(ctx.now, linger), conn);
         }
         *self.ops.get_mut(role) = None;
     }
@@ -423,7 +229,7 @@ impl Channel {
         if m == "channels.system" {
             return self.system(ctx, role, req);
         }
-        if let Some(reply) = ops::SignReply::from_method(m) {
+        if let Some(reply) = SignReply::from_method(m) {
             return self.on_sign_reply(ctx, role, req, reply);
         }
         if self.in_handshake() {
@@ -494,7 +300,7 @@ impl Channel {
                             Timer::Sign => t.sign,
                             Timer::AwaitingOpen => t.awaiting_open,
                         };
-                        side.timer = Some((kind, super::later(ctx.now, dur)));
+                        side.timer = Some((kind, later(ctx.now, dur)));
                     }
                 }
                 Some(_) => side.timer = None,
@@ -531,7 +337,7 @@ impl Channel {
         let timers = self.sides.iter().filter_map(|s| s.timer.map(|(_, t)| t));
         let deaths = self.sides.iter().filter_map(|s| s.dying_at);
         let messages = self.ops.iter().flatten().filter_map(|op| match op.stage {
-            ops::Stage::InFlight { at } => Some(at),
+            Stage::InFlight { at } => Some(at),
             _ => None,
         });
         timers.chain(deaths).chain(messages).min()

@@ -8,13 +8,13 @@ use serde_json::json;
 
 use super::super::chain::{Effect, Pending};
 use super::super::frames::{self, DataCode, NodeError};
-use super::super::hub::ConnId;
+use super::super::ids::{ConnId, Role};
 use super::super::ledger::Ledger;
 use super::super::query::{DepthStrategy, OpenParams, Refusal, SideOptions};
-use super::super::txs::{signed_exactly_by, SignedTx, Tx, TxExt};
-use super::super::Role;
+use super::super::request::Request;
+use super::super::txs::{set_fee, signed_exactly_by, SignedTx, Tx, TxExt};
 use super::alter::alter;
-use super::{Channel, Ctx, Latest, Phase};
+use super::state::{Channel, Ctx, Latest, Phase};
 
 /// Checks the open parameters the node checks on connect: participants on chain, amounts not
 /// below the reserve.
@@ -90,7 +90,7 @@ impl Channel {
             // Amounts that cannot form a state: the FSMs give up.
             self.die(ctx, Role::Initiator);
             self.die(ctx, Role::Responder);
-            self.phase = super::Phase::Closed;
+            self.phase = Phase::Closed;
             return;
         };
         let (sent, _) = self.sign_request_tx(ctx, Role::Initiator, "initiator_sign", &tx);
@@ -376,12 +376,7 @@ impl Channel {
 
     /// `channels.assume_minimum_depth {tx_hash}`: the funding tx counts as confirmed for this
     /// side; its real confirmation is reported later as `minimum_depth_achieved`.
-    pub(crate) fn assume_minimum_depth(
-        &mut self,
-        ctx: &mut Ctx<'_>,
-        role: Role,
-        req: &super::Request,
-    ) {
+    pub(crate) fn assume_minimum_depth(&mut self, ctx: &mut Ctx<'_>, role: Role, req: &Request) {
         let Some(text) = req.params.get("tx_hash").and_then(|v| v.as_str()) else {
             return self.reply_err(
                 ctx,
@@ -406,26 +401,5 @@ impl Channel {
             self.assumed.push((role, awaited, "channel_create_tx", fee.clone()));
         }
         self.funding_progress(ctx, None, &fee);
-    }
-}
-
-/// The fee rule of FSM-built txs: no fee → minimum fee at `gas_price` (default: the node's
-/// minimum gas price); a fee alone → that fee; both → the larger of the two.
-pub(crate) fn set_fee(
-    tx: &mut Tx,
-    fee: Option<&Uint>,
-    gas_price: Option<&Uint>,
-    min_gas_price: &Uint,
-) {
-    let gp = gas_price.cloned().unwrap_or_else(|| min_gas_price.clone());
-    match (fee, gas_price) {
-        (Some(f), None) => tx.set_fee(f.clone()),
-        (Some(f), Some(_)) => {
-            tx.set_minimum_fee(&gp);
-            if tx.fee() < *f {
-                tx.set_fee(f.clone());
-            }
-        }
-        (None, _) => tx.set_minimum_fee(&gp),
     }
 }

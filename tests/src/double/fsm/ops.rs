@@ -11,126 +11,12 @@ use aesc_codec::Uint;
 use serde_json::{json, Value};
 
 use super::super::frames::{self, DataCode, NodeError, RpcCode};
+use super::super::ids::Role;
 use super::super::ledger::{Ledger, UpdateError};
 use super::super::request::Request;
-use super::super::txs::{SignedTx, Tx, TxExt};
-use super::super::Role;
+use super::super::txs::{set_fee, SignedTx, Tx, TxExt};
 use super::alter::alter;
-use super::open::set_fee;
-use super::{Channel, Ctx, Latest, PerRole, Phase};
-
-/// The kinds of operation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum OpKind {
-    Update,
-    Deposit,
-    Withdraw,
-    Shutdown,
-    CloseSolo,
-    Slash,
-    Settle,
-    Snapshot,
-}
-
-impl OpKind {
-    /// The tag of the starter's sign request.
-    pub(crate) const fn sign_tag(self) -> &'static str {
-        match self {
-            OpKind::Update => "update",
-            OpKind::Deposit => "deposit_tx",
-            OpKind::Withdraw => "withdraw_tx",
-            OpKind::Shutdown => "shutdown_sign",
-            OpKind::CloseSolo => "close_solo_sign",
-            OpKind::Slash => "slash_tx",
-            OpKind::Settle => "settle_sign",
-            OpKind::Snapshot => "snapshot_solo_tx",
-        }
-    }
-
-    /// The tag of the acknowledger's sign request (two-party operations only).
-    pub(crate) const fn ack_tag(self) -> Option<&'static str> {
-        match self {
-            OpKind::Update => Some("update_ack"),
-            OpKind::Deposit => Some("deposit_ack"),
-            OpKind::Withdraw => Some("withdraw_ack"),
-            OpKind::Shutdown => Some("shutdown_sign_ack"),
-            _ => None,
-        }
-    }
-
-    /// The `channels.info` event the acknowledger gets with its sign request.
-    pub(super) const fn ack_event(self) -> &'static str {
-        match self {
-            OpKind::Update => "update",
-            OpKind::Deposit => "deposit_created",
-            OpKind::Withdraw => "withdraw_created",
-            _ => "shutdown",
-        }
-    }
-}
-
-/// A signing reply method (protocol §6.5), aliases included.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum SignReply {
-    InitiatorSign,
-    ResponderSign,
-    Starter(OpKind),
-    Ack(OpKind),
-}
-
-impl SignReply {
-    pub(crate) fn from_method(method: &str) -> Option<Self> {
-        use OpKind::*;
-        Some(match method {
-            "channels.initiator_sign" => SignReply::InitiatorSign,
-            "channels.responder_sign" => SignReply::ResponderSign,
-            "channels.update" => SignReply::Starter(Update),
-            "channels.update_ack" => SignReply::Ack(Update),
-            "channels.deposit_tx" => SignReply::Starter(Deposit),
-            "channels.deposit_ack" => SignReply::Ack(Deposit),
-            "channels.withdraw_tx" => SignReply::Starter(Withdraw),
-            "channels.withdraw_ack" => SignReply::Ack(Withdraw),
-            "channels.shutdown_sign" => SignReply::Starter(Shutdown),
-            "channels.shutdown_sign_ack" => SignReply::Ack(Shutdown),
-            "channels.close_solo_sign" | "channels.close_solo_tx" => SignReply::Starter(CloseSolo),
-            "channels.slash_tx" | "channels.slash_sign" => SignReply::Starter(Slash),
-            "channels.settle_sign" | "channels.settle_tx" => SignReply::Starter(Settle),
-            "channels.snapshot_solo_sign" => SignReply::Starter(Snapshot),
-            _ => return None,
-        })
-    }
-}
-
-/// Where an operation is.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Stage {
-    /// Waiting for the starter's signature.
-    StarterSig,
-    /// Signed by the starter; on its way to the peer's FSM until `at`.
-    InFlight { at: std::time::Instant },
-    /// Waiting for the acknowledger's signature.
-    AckSig,
-    /// Pushed; waiting for inclusion and depth.
-    OnChain { hash: [u8; 32], included: Option<u64> },
-}
-
-/// An operation in progress, started by one side.
-#[derive(Debug, Clone)]
-pub(crate) struct Op {
-    pub kind: OpKind,
-    pub stage: Stage,
-    /// The transaction as agreed.
-    pub tx: Tx,
-    /// What the current signer was sent (differs from `tx` when a fault altered it).
-    pub sent: SignedTx,
-    pub altered: bool,
-    /// The state after the operation (update, deposit, withdraw).
-    pub next: Option<(Ledger, u64)>,
-    /// The `updates` list of the sign requests.
-    pub updates: Value,
-    /// The fully signed transaction, once there is one.
-    pub signed: Option<SignedTx>,
-}
+use super::state::{Channel, Ctx, Latest, Op, OpKind, PerRole, Phase, Stage};
 
 pub(super) fn json_update_transfer(from: &AccountId, to: &AccountId, amount: &Uint) -> Value {
     json!({"amount": amount.to_json(), "from": from.to_string(), "op": "OffChainTransfer", "to": to.to_string()})

@@ -6,11 +6,11 @@ use aesc_codec::encoding::{self, Prefix};
 use serde_json::{json, Value};
 
 use super::super::frames::{self, DataCode, NodeError, RpcCode};
+use super::super::ids::Role;
 use super::super::ledger::Ledger;
 use super::super::request::Request;
 use super::super::txs::SignedTx;
-use super::super::Role;
-use super::{ops::Stage, Channel, Ctx};
+use super::state::{Channel, Ctx, Stage};
 
 /// The largest `info` of a `channels.message`.
 const MAX_INFO: usize = 65_000;

@@ -4,16 +4,17 @@
 use serde_json::Value;
 
 use super::super::chain::{Effect, Pending};
+use super::super::clock::later;
 use super::super::frames::{self, DataCode, NodeError, RpcCode};
+use super::super::ids::Role;
 use super::super::outbox::Observation;
 use super::super::request::Request;
 use super::super::txs::{
     parse_reply, signature_of, signed_exactly_by, ReplyError, SignedTx, Tx, TxExt,
 };
-use super::super::Role;
 use super::alter::alter;
-use super::ops::{unknown_request, Op, OpKind, SignReply, Stage};
-use super::{Channel, Ctx, Latest, PerRole, Phase};
+use super::ops::unknown_request;
+use super::state::{Channel, Ctx, Latest, Op, OpKind, PerRole, Phase, SignReply, Stage};
 
 impl Channel {
     /// A signing reply (or an abort) from `role`.
@@ -129,7 +130,7 @@ impl Channel {
             // The client brought the peer's signature too: nothing to ask the peer.
             return self.finish_cosigned(ctx, role, op, signed);
         }
-        let at = super::super::later(ctx.now, ctx.settings.peer_latency);
+        let at = later(ctx.now, ctx.settings.peer_latency);
         *self.ops.get_mut(me) =
             Some(Op { stage: Stage::InFlight { at }, signed: Some(signed), ..op });
         if ctx.settings.peer_latency.is_zero() {

@@ -6,16 +6,15 @@ use aesc_codec::Uint;
 use serde_json::json;
 
 use super::super::chain::{Effect, Included, Pending};
+use super::super::clock::later;
 use super::super::frames::{self, DataCode, NodeError};
-use super::super::hub::ConnId;
+use super::super::ids::{ConnId, Role};
 use super::super::query::{Refusal, SideOptions};
 use super::super::request::Request;
 use aesc_codec::tx::{ChannelCloseSoloTx, Payload};
 
 use super::super::txs::{raw_hash_text, SignedTx, Tx, TxExt};
-use super::super::Role;
-use super::ops::{OpKind, Stage};
-use super::{Channel, Ctx, PerRole, Phase, Timer};
+use super::state::{Channel, Ctx, Latest, OpKind, PerRole, Phase, Stage, Timer};
 
 impl Channel {
     /// Whether the channel is established (on chain or being funded).
@@ -43,8 +42,7 @@ impl Channel {
                 }
             } else {
                 // The peer's FSM notices when the noise session drops.
-                self.side_mut(peer).dying_at =
-                    Some(super::super::later(ctx.now, ctx.settings.peer_latency));
+                self.side_mut(peer).dying_at = Some(later(ctx.now, ctx.settings.peer_latency));
             }
         }
         self.after_stop();
@@ -349,7 +347,7 @@ impl Channel {
                         *self.ops.get_mut(starter) = None;
                         if let (Some((ledger, round)), Some(signed)) = (op.next, op.signed) {
                             self.push_history();
-                            self.latest = Some(super::Latest {
+                            self.latest = Some(Latest {
                                 state_hash: ledger.state_hash(),
                                 signed,
                                 ledger,
