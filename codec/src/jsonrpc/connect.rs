@@ -14,7 +14,7 @@ use crate::id::{AccountId, ChannelId, FsmId};
 use crate::uint::Uint;
 
 /// Which side of the channel this connection plays.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Role {
     /// Opens the channel and pays the create fee.
     Initiator,
@@ -29,6 +29,29 @@ impl Role {
             Role::Initiator => "initiator",
             Role::Responder => "responder",
         }
+    }
+
+    /// The role of a wire text (`initiator` or `responder`).
+    pub fn from_name(name: &str) -> Option<Role> {
+        match name {
+            "initiator" => Some(Role::Initiator),
+            "responder" => Some(Role::Responder),
+            _ => None,
+        }
+    }
+
+    /// The other participant.
+    pub const fn other(self) -> Role {
+        match self {
+            Role::Initiator => Role::Responder,
+            Role::Responder => Role::Initiator,
+        }
+    }
+}
+
+impl core::fmt::Display for Role {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 

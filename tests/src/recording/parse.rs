@@ -19,7 +19,7 @@ enum Header {
 fn parse_header(line: &str) -> Option<(Role, Header)> {
     let line = line.strip_prefix("#### ").unwrap_or(line).trim_end();
     let (who, rest) = line.split_once(' ')?;
-    let role = Role::parse(who)?;
+    let role = Role::from_name(who)?;
     let header = match rest {
         "<--- node" => Header::Frame(Direction::FromNode),
         "---> node" => Header::Frame(Direction::ToNode),

@@ -2,7 +2,6 @@
 //! it carried, and what the session tells about its channel (participants, accounts, channel
 //! ids, network id).
 
-use std::fmt;
 use std::path::Path;
 
 use serde_json::Value;
@@ -10,38 +9,8 @@ use serde_json::Value;
 use super::prefixed::prefixed_strings;
 use super::query::{query_pairs, query_param};
 
-/// The side of the channel a step belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Role {
-    /// The channel initiator.
-    Initiator,
-    /// The channel responder.
-    Responder,
-}
-
-impl Role {
-    /// `"initiator"` or `"responder"`.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Role::Initiator => "initiator",
-            Role::Responder => "responder",
-        }
-    }
-
-    pub(super) fn parse(word: &str) -> Option<Role> {
-        match word {
-            "initiator" => Some(Role::Initiator),
-            "responder" => Some(Role::Responder),
-            _ => None,
-        }
-    }
-}
-
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+/// The side of the channel a step belongs to: the codec's role.
+pub use aesc_codec::jsonrpc::connect::Role;
 
 /// Which way a frame travelled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
