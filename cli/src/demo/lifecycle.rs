@@ -8,19 +8,14 @@ use aesc_client::aesc_codec::tx::Tx;
 use aesc_client::Event;
 
 use super::steps::Steps;
-use super::{close_both, pay, show, BoxError, Setup};
+use super::{close_both, first_payment, pay, show, BoxError, Setup};
 
 /// Runs the story.
 pub(super) fn run(setup: &Setup<'_>) -> Result<(), BoxError> {
     let mut steps = Steps::new(13);
     let (i, r) = (setup.initiator(), setup.responder());
     let (mut initiator, mut responder) = setup.open(&mut steps)?;
-    let unit = setup.unit();
-    steps.step(
-        "initiator pays the responder",
-        || pay(&initiator, &responder, &unit, &[]),
-        |round| format!("{unit} aettos, round {round}"),
-    )?;
+    let unit = first_payment(&mut steps, setup, &initiator, &responder)?;
     let back = &unit + &unit;
     steps.step(
         "responder pays the initiator",

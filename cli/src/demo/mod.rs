@@ -328,6 +328,23 @@ fn close_both(closer: &Channel, other: &Channel) -> Result<SignedTx, BoxError> {
     Ok(tx)
 }
 
+/// The step every story starts its channel use with: the initiator pays the responder one
+/// unit.
+fn first_payment(
+    steps: &mut Steps,
+    setup: &Setup<'_>,
+    initiator: &Channel,
+    responder: &Channel,
+) -> Result<Uint, BoxError> {
+    let unit = setup.unit();
+    steps.step(
+        "initiator pays the responder",
+        || pay(initiator, responder, &unit, &[]),
+        |round| format!("{unit} aettos, round {round}"),
+    )?;
+    Ok(unit)
+}
+
 fn fsm(c: &Channel) -> String {
     format!("fsm {}", show(c.fsm_id()))
 }

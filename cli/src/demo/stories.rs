@@ -10,7 +10,7 @@ use aesc_client::aesc_codec::Uint;
 use aesc_client::{Channel, Error, Event, Role};
 
 use super::steps::Steps;
-use super::{close_both, pay, show, BoxError, Setup};
+use super::{close_both, first_payment, pay, show, BoxError, Setup};
 
 /// Abort code both parties answer the settle's sign request with (as in the recording).
 const ABORT_CODE: u16 = 42;
@@ -78,12 +78,7 @@ pub(super) fn open_messages(setup: &Setup<'_>) -> Result<(), BoxError> {
 pub(super) fn reconnect(setup: &Setup<'_>, role: Role) -> Result<(), BoxError> {
     let mut steps = Steps::new(11);
     let (mut initiator, mut responder) = setup.open(&mut steps)?;
-    let unit = setup.unit();
-    steps.step(
-        "initiator pays the responder",
-        || pay(&initiator, &responder, &unit, &[]),
-        |round| format!("{unit} aettos, round {round}"),
-    )?;
+    let unit = first_payment(&mut steps, setup, &initiator, &responder)?;
     let (who, ch, other) = match role {
         Role::Initiator => ("initiator", &mut initiator, &responder),
         Role::Responder => ("responder", &mut responder, &initiator),
@@ -144,12 +139,7 @@ pub(super) fn reconnect(setup: &Setup<'_>, role: Role) -> Result<(), BoxError> {
 pub(super) fn abort_settle(setup: &Setup<'_>) -> Result<(), BoxError> {
     let mut steps = Steps::new(9);
     let (initiator, responder) = setup.open(&mut steps)?;
-    let unit = setup.unit();
-    steps.step(
-        "initiator pays the responder",
-        || pay(&initiator, &responder, &unit, &[]),
-        |round| format!("{unit} aettos, round {round}"),
-    )?;
+    first_payment(&mut steps, setup, &initiator, &responder)?;
     steps.step(
         "initiator closes solo (signed, on chain)",
         || Ok(initiator.close_solo(TxOptions::default())?),

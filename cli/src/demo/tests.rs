@@ -44,32 +44,48 @@ fn every_story_runs_against_the_embedded_double() {
     run(args(&["--network-id", "ae_uat"])).unwrap();
 }
 
+/// The arguments that run a story on leased accounts of the real node (`on_node`) or on the
+/// embedded double.
+fn node_args<'a>(
+    node: &'a aesc_testkit::real_node::RealNode,
+    lease: &'a aesc_testkit::real_node::Lease<'_>,
+    port: &'a str,
+    on_node: bool,
+) -> Vec<&'a str> {
+    let mut argv = vec![
+        "--initiator-key",
+        lease.seed(0),
+        "--responder-key",
+        lease.seed(1),
+        "--port",
+        port,
+        "--lock-period",
+        "2",
+    ];
+    if on_node {
+        argv.extend([
+            "--node",
+            node.url(),
+            "--network-id",
+            node.network_id().as_str(),
+            "--param",
+            "minimum_depth_strategy=plain",
+            "--param",
+            "minimum_depth=1",
+        ]);
+    }
+    argv
+}
+
 #[test]
 fn every_story_runs_against_a_real_node() {
     let Some(node) = aesc_testkit::real_node::RealNode::get() else { return };
     let lease = node.lease(2);
     let port = lease.port().to_string();
     for story in STORIES {
-        let a = args(&[
-            "--scenario",
-            story,
-            "--node",
-            node.url(),
-            "--network-id",
-            node.network_id().as_str(),
-            "--initiator-key",
-            lease.seed(0),
-            "--responder-key",
-            lease.seed(1),
-            "--port",
-            &port,
-            "--lock-period",
-            "2",
-            "--param",
-            "minimum_depth_strategy=plain",
-            "--param",
-            "minimum_depth=1",
-        ]);
+        let mut argv = vec!["--scenario", story];
+        argv.extend(node_args(node, &lease, &port, true));
+        let a = args(&argv);
         if let Err(e) = run(a) {
             panic!("{story} against {}: {e}", node.url());
         }
@@ -176,32 +192,9 @@ fn the_double_and_the_node_tell_every_story_alike() {
         let mut told = Vec::new();
         for on_node in [false, true] {
             let path = dir.join(format!("aesc-story-{}-{story}-{on_node}", std::process::id()));
-            let mut argv = vec![
-                "--scenario",
-                story,
-                "--initiator-key",
-                lease.seed(0),
-                "--responder-key",
-                lease.seed(1),
-                "--port",
-                &port,
-                "--lock-period",
-                "2",
-                "--trace",
-                path.to_str().unwrap(),
-            ];
-            if on_node {
-                argv.extend([
-                    "--node",
-                    node.url(),
-                    "--network-id",
-                    node.network_id().as_str(),
-                    "--param",
-                    "minimum_depth_strategy=plain",
-                    "--param",
-                    "minimum_depth=1",
-                ]);
-            }
+            let trace = path.to_str().unwrap();
+            let mut argv = vec!["--scenario", story, "--trace", trace];
+            argv.extend(node_args(node, &lease, &port, on_node));
             run(args(&argv)).unwrap();
             told.push(story_of(&std::fs::read_to_string(&path).unwrap()));
             let _ = std::fs::remove_file(&path);
