@@ -300,10 +300,28 @@ impl Setup<'_> {
     }
 }
 
+/// Runs `op` again (up to three times, 100 ms apart) when the node reports a conflict (code 2)
+/// for it: right after an update in the other direction a node's FSMs may still be finishing
+/// the previous round, and the node rolls the new one back; nothing was signed.
+fn retry_conflict<T>(
+    op: impl Fn() -> Result<T, aesc_client::Error>,
+) -> Result<T, aesc_client::Error> {
+    let mut tries = 0;
+    loop {
+        match op() {
+            Err(aesc_client::Error::Conflict { code: 2, .. }) if tries < 3 => {
+                tries += 1;
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            other => return other,
+        }
+    }
+}
+
 /// `from` pays `to` (with meta notes); returns the round once both have recorded it.
 fn pay(from: &Channel, to: &Channel, amount: &Uint, meta: &[String]) -> Result<u64, BoxError> {
     let (a, b) = (from.config().account(), to.config().account());
-    let round = from.transfer_with_meta(&a, &b, amount.clone(), meta)?;
+    let round = retry_conflict(|| from.transfer_with_meta(&a, &b, amount.clone(), meta))?;
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
     while to.view().round < round {
         if std::time::Instant::now() > deadline {
@@ -317,7 +335,7 @@ fn pay(from: &Channel, to: &Channel, amount: &Uint, meta: &[String]) -> Result<u
 /// `closer` closes the channel together with `other`; returns the close once both have seen
 /// it on chain.
 fn close_both(closer: &Channel, other: &Channel) -> Result<SignedTx, BoxError> {
-    let tx = closer.shutdown(TxOptions::default())?;
+    let tx = retry_conflict(|| closer.shutdown(TxOptions::default()))?;
     let closed = |e: &Event| matches!(e, Event::Node(NodeEvent::OnChainTx(t)) if t.info == OnChainInfo::ChannelClosed);
     if other.view().phase != Phase::Closed {
         other
