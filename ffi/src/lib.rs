@@ -30,26 +30,47 @@
 // requires of them and checks every one for NULL.
 #![allow(clippy::not_unsafe_ptr_arg_deref)]
 
-mod channel;
+// The header lists the items in the order of these modules.
+
+// Version, results, errors and strings: the conventions.
+mod version;
+
+mod result;
+
+mod error;
+
+mod strings;
+
+// The codec.
 mod codec;
+
+mod keys;
+
+mod signing;
+
+// The channel client.
 mod config;
+
+mod policy;
+
+mod channel;
+
+mod operations;
+
+mod events;
+
+mod view;
+
+// Tests without a node.
 #[cfg(feature = "node-double")]
 mod double;
-mod error;
-mod events;
+
+// Internals.
 mod guard;
 mod json;
-mod keys;
 #[path = "../../cli/src/objects.rs"]
 #[allow(dead_code, unreachable_pub)]
 mod objects;
-mod operations;
-mod policy;
-mod result;
-mod signing;
-mod strings;
-mod version;
-mod view;
 
 pub use channel::*;
 pub use codec::*;

@@ -65,7 +65,7 @@ pub enum aesc_result {
 
 impl aesc_result {
     /// Every code, in order.
-    pub const ALL: [aesc_result; 23] = [
+    pub(crate) const ALL: [aesc_result; 23] = [
         aesc_result::Ok,
         aesc_result::NullParameter,
         aesc_result::InvalidArgument,
