@@ -140,9 +140,10 @@ pub extern "C" fn aesc_tx_co_sign(
     guard::run(|| {
         let out = OutStr::new(signed_out, "signed_out")?;
         // SAFETY: the caller passes NUL-terminated strings (contract above).
-        let mut a = unsafe { sign_args(tx, network_id, secret_key, form) }?;
+        let peer = unsafe { str_in(peer, "peer") }?;
         // SAFETY: as above.
-        let peer: AccountId = parsed(unsafe { str_in(peer, "peer") }?, "peer")?;
+        let mut a = unsafe { sign_args(tx, network_id, secret_key, form) }?;
+        let peer: AccountId = parsed(peer, "peer")?;
         let me = a.key.public_key();
         let checks = a.tx.verify(&a.network, &[peer, me]);
         let signed_by =
