@@ -2,6 +2,8 @@
 //! sanitizers, and the ctypes wrapper's tests, both against the library built with the node
 //! double (see `support`).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
 mod support;
 
 use std::process::Command;

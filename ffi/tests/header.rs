@@ -2,6 +2,8 @@
 //!
 //! `AESC_BLESS_HEADER=1 cargo test -p aesc-ffi --test header` rewrites it.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
 use std::path::Path;
 
 #[test]

@@ -3,7 +3,7 @@
 //! with the node double on. The directory is kept between runs, so later builds are
 //! incremental.
 
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::indexing_slicing)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
