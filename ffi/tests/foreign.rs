@@ -68,6 +68,64 @@ fn c_program_runs_clean_under_the_sanitizers() {
 }
 
 #[test]
+fn readme_c_example_runs_clean_under_the_sanitizers() {
+    let gcc = require_tool("gcc", "a C compiler (gcc, with libasan and libubsan)");
+    let example = workspace().join("ffi/examples/channel.c");
+    let source = std::fs::read_to_string(&example).unwrap();
+    let readme = std::fs::read_to_string(workspace().join("README.md")).unwrap();
+    assert!(readme.contains(&source), "README.md shows ffi/examples/channel.c as it is");
+    let built = built();
+    let exe = scratch("example").join("channel");
+    run(
+        Command::new(gcc)
+            .args(["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic", "-g"])
+            .args(["-fsanitize=address,undefined", "-fno-sanitize-recover=undefined"])
+            .arg("-I")
+            .arg(workspace().join("ffi/include"))
+            .arg(&example)
+            .arg("-L")
+            .arg(&built.lib_dir)
+            .arg(format!("-Wl,-rpath,{}", built.lib_dir.display()))
+            .arg("-laesc")
+            .arg("-o")
+            .arg(&exe),
+        "compiling the README's example",
+    );
+    let stdout = run(
+        Command::new(&exe)
+            .env("LD_LIBRARY_PATH", &built.lib_dir)
+            .env("ASAN_OPTIONS", "detect_leaks=1:halt_on_error=1"),
+        "the README's example",
+    );
+    assert!(stdout.contains("transferred at round 2"), "{stdout}");
+    assert!(stdout.contains("ChannelCloseMutualTx"), "{stdout}");
+}
+
+/// The ```python block of the README.
+fn readme_python_snippet() -> String {
+    let readme = std::fs::read_to_string(workspace().join("README.md")).unwrap();
+    let start = readme.find("```python\n").expect("a Python snippet") + "```python\n".len();
+    let len = readme[start..].find("```").expect("its end");
+    readme[start..start + len].to_owned()
+}
+
+#[test]
+fn readme_python_snippet_runs() {
+    let python = require_tool("python3", "Python 3");
+    let built = built();
+    let script = scratch("snippet").join("snippet.py");
+    std::fs::write(&script, readme_python_snippet()).unwrap();
+    run(
+        Command::new(python)
+            .arg(&script)
+            .env("AESC_LIB", built.lib_dir.join("libaesc.so"))
+            .env("PYTHONPATH", workspace().join("ffi/python"))
+            .env("PYTHONDONTWRITEBYTECODE", "1"),
+        "the README's Python snippet",
+    );
+}
+
+#[test]
 fn python_wrapper_tests_pass() {
     let python = require_tool("python3", "Python 3");
     let built = built();
