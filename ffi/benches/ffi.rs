@@ -2,7 +2,8 @@
 //!
 //! * decode: the co-signed off-chain transaction of a recorded session, string in and JSON
 //!   text out, through `aesc_decode` (+ `aesc_string_free`) against the Rust decode and JSON
-//!   rendering the CLI uses (`objects::decode` + `serde_json::to_string`);
+//!   rendering the CLI uses (`objects::decode` + `serde_json::to_string`), interleaved as
+//!   the transfers are;
 //! * transfer: one off-chain transfer, requested, checked, signed and co-signed, through
 //!   `aesc_channel_transfer` against `Channel::transfer`, each client against its own instance
 //!   of the scripted node of the client's benches (it co-signs at once), the two paths
@@ -52,18 +53,23 @@ fn decode(c: &mut Criterion) {
     let c_tx = CString::new(tx.clone()).unwrap();
     let mut group = c.benchmark_group("decode co-signed off-chain tx");
     group.throughput(Throughput::Elements(1));
+    let via_rust = || {
+        let json = serde_json::to_string(&objects::decode(black_box(&tx)).unwrap()).unwrap();
+        json.len() as u64
+    };
+    let via_c = || {
+        let mut out: *mut c_char = std::ptr::null_mut();
+        assert_eq!(aesc_decode(black_box(c_tx.as_ptr()), &mut out), aesc_result::Ok);
+        // SAFETY: a string of the library, read before it is freed.
+        let len = unsafe { CStr::from_ptr(out) }.to_bytes().len();
+        aesc_string_free(out);
+        len as u64
+    };
     group.bench_function("Rust: objects::decode + serde_json::to_string", |b| {
-        b.iter(|| serde_json::to_string(&objects::decode(black_box(&tx)).unwrap()).unwrap());
+        b.iter_custom(|iters| paired(iters, via_rust, via_c));
     });
     group.bench_function("C: aesc_decode + aesc_string_free", |b| {
-        b.iter(|| {
-            let mut out: *mut c_char = std::ptr::null_mut();
-            assert_eq!(aesc_decode(black_box(c_tx.as_ptr()), &mut out), aesc_result::Ok);
-            // SAFETY: a string of the library, read before it is freed.
-            let len = unsafe { CStr::from_ptr(out) }.to_bytes().len();
-            aesc_string_free(out);
-            len
-        });
+        b.iter_custom(|iters| paired(iters, via_c, via_rust));
     });
     group.finish();
 }
@@ -106,7 +112,7 @@ fn transfer(c: &mut Criterion) {
     let to = rk.public_key();
     let mut group = c.benchmark_group("transfer, scripted node co-signing at once");
     group.throughput(Throughput::Elements(1));
-    group.measurement_time(Duration::from_secs(10));
+    group.measurement_time(Duration::from_secs(20));
 
     // Both clients are open at once, each against its own scripted node, and every iteration
     // makes one transfer through each path, timing only the one measured: a machine shared

@@ -87,3 +87,16 @@ pub use signing::*;
 pub use strings::*;
 pub use version::*;
 pub use view::*;
+
+#[cfg(test)]
+mod tests {
+    /// The thread safety the header states for each handle.
+    #[test]
+    fn handles_are_send_and_sync() {
+        fn shared<T: Send + Sync>() {}
+        shared::<crate::aesc_channel>();
+        shared::<crate::aesc_config>();
+        #[cfg(feature = "node-double")]
+        shared::<crate::aesc_node_double>();
+    }
+}
