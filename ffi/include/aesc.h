@@ -410,8 +410,14 @@ aesc_result aesc_tx_verify(const char *tx,
 // }
 // ```
 //
-// Amounts may be decimal strings or JSON integers. Every deadline left out keeps the Rust
-// client's default (`aesc_client::Deadlines`, `ConnectionConfig`).
+// Amounts may be decimal strings or JSON integers. What is left out keeps the client's
+// default: `fee_cap` 10^15; `deadlines_ms` `fsm_up` 10000, `open` 300000, `sign_request`
+// 30000, `co_signed` 60000, `on_chain` 300000, `leave` 30000, `reestablish` 60000;
+// `connection_ms` `connect` 5000, `handshake` 10000, `call` 30000, `close` 5000,
+// `ping_interval` 20000, `keepalive` 40000; `event_capacity` 1024; `fsm_keepalive_ms` half of
+// the node's `timeout_idle`. A note for tests against the node double or a dev node: without
+// `"minimum_depth_strategy": "plain"` (or a double started with a forced minimum depth), the
+// node's default rule derives the confirmation depth from the fee, which takes many blocks.
 //
 // `policy` decides whether to co-sign the other party's proposals (see `aesc_policy_callback`);
 // NULL applies the default policy, which co-signs only what does not reduce this party's

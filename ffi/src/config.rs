@@ -88,8 +88,14 @@ const TERMS: [&str; 7] = [
 /// }
 /// ```
 ///
-/// Amounts may be decimal strings or JSON integers. Every deadline left out keeps the Rust
-/// client's default (`aesc_client::Deadlines`, `ConnectionConfig`).
+/// Amounts may be decimal strings or JSON integers. What is left out keeps the client's
+/// default: `fee_cap` 10^15; `deadlines_ms` `fsm_up` 10000, `open` 300000, `sign_request`
+/// 30000, `co_signed` 60000, `on_chain` 300000, `leave` 30000, `reestablish` 60000;
+/// `connection_ms` `connect` 5000, `handshake` 10000, `call` 30000, `close` 5000,
+/// `ping_interval` 20000, `keepalive` 40000; `event_capacity` 1024; `fsm_keepalive_ms` half of
+/// the node's `timeout_idle`. A note for tests against the node double or a dev node: without
+/// `"minimum_depth_strategy": "plain"` (or a double started with a forced minimum depth), the
+/// node's default rule derives the confirmation depth from the fee, which takes many blocks.
 ///
 /// `policy` decides whether to co-sign the other party's proposals (see `aesc_policy_callback`);
 /// NULL applies the default policy, which co-signs only what does not reduce this party's
@@ -315,4 +321,61 @@ fn connection(doc: &Map<String, Value>) -> Result<ConnectionConfig, Failure> {
 /// The failure for a configuration that does not fit an operation.
 pub(crate) fn mismatch(why: &str) -> Failure {
     Failure::new(aesc_result::InvalidArgument, why.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The defaults the documentation of `aesc_config_new` lists are the client's.
+    #[test]
+    fn documented_defaults_are_the_clients() {
+        let d = Deadlines::default();
+        let ms = |d: Duration| d.as_millis();
+        assert_eq!(
+            [d.fsm_up, d.open, d.sign_request, d.co_signed, d.on_chain, d.leave, d.reestablish]
+                .map(ms),
+            [10_000, 300_000, 30_000, 60_000, 300_000, 30_000, 60_000]
+        );
+        let c = ConnectionConfig::default();
+        assert_eq!(
+            [c.connect_timeout, c.handshake_timeout, c.call_timeout, c.close_timeout].map(ms),
+            [5_000, 10_000, 30_000, 5_000]
+        );
+        assert_eq!(c.ping_interval.map(ms), Some(20_000));
+        assert_eq!(ms(c.keepalive_timeout), 40_000);
+        assert_eq!(c.event_capacity, 1024);
+        assert_eq!(aesc_client::DEFAULT_FEE_CAP, 1_000_000_000_000_000);
+    }
+
+    fn doc(extra: &str) -> Map<String, Value> {
+        let key = aesc_codec::crypto::SecretKey::from_seed(&[1; 32]);
+        let peer = aesc_codec::crypto::SecretKey::from_seed(&[2; 32]).public_key();
+        let text = format!(
+            r#"{{"url": "ws://h:1", "role": "initiator", "network_id": "ae_dev",
+                "secret_key": "{}", "peer": "{peer}", "host": "h", "port": 1,
+                "initiator_amount": "1", "responder_amount": 2, "channel_reserve": "1",
+                "lock_period": 1 {extra}}}"#,
+            key.to_sk_string().as_str()
+        );
+        serde_json::from_str::<Value>(&text).unwrap().as_object().unwrap().clone()
+    }
+
+    #[test]
+    fn documents_become_configurations() {
+        let cfg = builder(&doc(r#", "minimum_depth": 1, "keep_running": false,
+            "deadlines_ms": {"open": 1500}, "connection_ms": {"ping_interval": null}"#))
+        .unwrap()
+        .build()
+        .unwrap();
+        assert_eq!(cfg.deadlines().open, Duration::from_millis(1500));
+        assert_eq!(cfg.connection().ping_interval, None);
+        assert_eq!(cfg.connect_params().minimum_depth, Some(1));
+        assert_eq!(cfg.connect_params().keep_running, Some(false));
+        let bad = |extra: &str| builder(&doc(extra)).err().map(|f| f.message);
+        assert!(bad(r#", "deadlines_ms": {"opne": 1}"#).unwrap().contains("opne"));
+        assert!(bad(r#", "port": 70000"#).unwrap().contains("port"));
+        assert!(bad(r#", "minimum_depth": [1]"#).unwrap().contains("minimum_depth"));
+        assert!(bad(r##", "responder_id": "ak_2""##).unwrap().contains("responder_id"));
+    }
 }

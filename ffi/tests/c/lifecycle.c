@@ -1,7 +1,8 @@
 /* A channel's whole life through the C interface, both parties in this program, against the
  * node double: open, transfers both ways (one with meta), a message, balances, leave and
- * reestablish (from the previous handle, then from the state store), a mutual close, and the
- * final balances. */
+ * reestablish (from the previous handle, then from the state store), a deposit and a
+ * withdrawal, a mutual close, and the final balances; bad amounts and a node error on the
+ * way. */
 #include "check.h"
 
 #define INITIATOR_AMOUNT 1000000000000000ULL
@@ -140,7 +141,31 @@ void lifecycle_tests(const char *store_dir) {
   CHECK(contains(message, "\"info\":\"hello from C\""));
   aesc_string_free(message);
 
-  uint64_t bi = INITIATOR_AMOUNT - 1000 + 400, br = RESPONDER_AMOUNT + 1000 - 400;
+  /* Amounts that do not parse change nothing; the node refuses one beyond the balance. */
+  const char *bad_amounts[] = {"12abc", "-1", "", "1.5", " 7", "0x10"};
+  for (size_t k = 0; k < sizeof bad_amounts / sizeof bad_amounts[0]; k++) {
+    CHECK_RESULT(aesc_channel_transfer(init, r, bad_amounts[k], &round),
+                 AESC_RESULT_INVALID_ARGUMENT);
+  }
+  CHECK_RESULT(aesc_channel_transfer(init, "ak_nobody", "1", &round), AESC_RESULT_INVALID_ARGUMENT);
+  CHECK_RESULT(aesc_channel_transfer(init, r, "99999999999999999999999", &round),
+               AESC_RESULT_NODE_ERROR);
+  int64_t code = 0, data_code = 0;
+  CHECK(aesc_last_error_node_code(&code, &data_code));
+  CHECK(data_code == 1001); /* insufficient balance */
+  CHECK(round == 3 && view_round(init) == 3);
+
+  /* On-chain operations: a deposit and a withdrawal, each confirmed. */
+  CHECK_RESULT(aesc_channel_deposit(init, "10", "{\"fee\": \"x\"}", &round),
+               AESC_RESULT_INVALID_ARGUMENT);
+  CHECK_RESULT(aesc_channel_deposit(init, "10", "{\"tip\": 1}", &round),
+               AESC_RESULT_INVALID_ARGUMENT);
+  CHECK_OK(aesc_channel_deposit(init, "1000", NULL, &round));
+  CHECK(round == 4);
+  CHECK_OK(aesc_channel_withdraw(resp, "300", "{}", &round));
+  CHECK(round == 5);
+
+  uint64_t bi = INITIATOR_AMOUNT - 1000 + 400 + 1000, br = RESPONDER_AMOUNT + 1000 - 400 - 300;
   check_balances(init, i, r, bi, br);
   check_balances(resp, i, r, bi, br);
 
@@ -161,9 +186,9 @@ void lifecycle_tests(const char *store_dir) {
   REQUIRE(again != NULL);
   aesc_channel_free(init);
   init = again;
-  CHECK(view_round(init) == 3);
+  CHECK(view_round(init) == 5);
   CHECK_OK(aesc_channel_transfer(init, r, "5", &round));
-  CHECK(round == 4);
+  CHECK(round == 6);
 
   /* Leave again, drop the handle, and resume from the state store. */
   left = NULL;
@@ -175,7 +200,7 @@ void lifecycle_tests(const char *store_dir) {
   CHECK_OK(aesc_channel_reconnect(resp));
   CHECK_OK(aesc_channel_resume(icfg, &init));
   REQUIRE(init != NULL);
-  CHECK(view_round(init) == 4);
+  CHECK(view_round(init) == 6);
   bi -= 5;
   br += 5;
   check_balances(init, i, r, bi, br);
@@ -190,7 +215,7 @@ void lifecycle_tests(const char *store_dir) {
   uint64_t fi = json_u64(close_json, "initiator_amount_final");
   uint64_t fr = json_u64(close_json, "responder_amount_final");
   uint64_t fee = json_u64(close_json, "fee");
-  CHECK(fi + fr + fee == INITIATOR_AMOUNT + RESPONDER_AMOUNT);
+  CHECK(fi + fr + fee == INITIATOR_AMOUNT + RESPONDER_AMOUNT + 1000 - 300);
   CHECK(fi <= bi && fr <= br && bi - fi + br - fr == fee);
   const char *both[2] = {i, r};
   char *report = NULL;
