@@ -496,8 +496,9 @@ aesc_result aesc_channel_wait_open(const aesc_channel *channel);
 // Reestablishes, with `config`, the channel of `previous` (a handle whose channel was left
 // with `aesc_channel_leave`, or whose connection was lost), and returns when it is usable.
 // The new handle starts from `previous`'s view (channel id, FSM id, round, balances, latest
-// co-signed state); `previous` is not changed and can be freed afterwards. Same-handle
-// alternative: `aesc_channel_reconnect`.
+// co-signed state); `previous` gives the channel up: its connection is closed and its state
+// store released (the new handle holds it), so free it afterwards. Same-handle alternative:
+// `aesc_channel_reconnect`.
 //
 // Deadlines: `deadlines_ms.fsm_up`, then `deadlines_ms.reestablish`.
 //
@@ -509,7 +510,7 @@ aesc_result aesc_channel_wait_open(const aesc_channel *channel);
 // `AESC_RESULT_NODE_ERROR` (e.g. data code 1016 for a wrong FSM id), and as
 // `aesc_channel_open`.
 //
-// Thread safety: may be called from any thread; `previous` may be in use by other threads.
+// Thread safety: may be called from any thread; `previous` waits for its other users.
 aesc_result aesc_channel_reestablish(const aesc_config *config,
                                      const aesc_channel *previous,
                                      aesc_channel **channel_out);

@@ -159,8 +159,9 @@ pub extern "C" fn aesc_channel_wait_open(channel: *const aesc_channel) -> aesc_r
 /// Reestablishes, with `config`, the channel of `previous` (a handle whose channel was left
 /// with `aesc_channel_leave`, or whose connection was lost), and returns when it is usable.
 /// The new handle starts from `previous`'s view (channel id, FSM id, round, balances, latest
-/// co-signed state); `previous` is not changed and can be freed afterwards. Same-handle
-/// alternative: `aesc_channel_reconnect`.
+/// co-signed state); `previous` gives the channel up: its connection is closed and its state
+/// store released (the new handle holds it), so free it afterwards. Same-handle alternative:
+/// `aesc_channel_reconnect`.
 ///
 /// Deadlines: `deadlines_ms.fsm_up`, then `deadlines_ms.reestablish`.
 ///
@@ -172,7 +173,7 @@ pub extern "C" fn aesc_channel_wait_open(channel: *const aesc_channel) -> aesc_r
 /// `AESC_RESULT_NODE_ERROR` (e.g. data code 1016 for a wrong FSM id), and as
 /// `aesc_channel_open`.
 ///
-/// Thread safety: may be called from any thread; `previous` may be in use by other threads.
+/// Thread safety: may be called from any thread; `previous` waits for its other users.
 #[no_mangle]
 pub extern "C" fn aesc_channel_reestablish(
     config: *const aesc_config,
@@ -182,7 +183,12 @@ pub extern "C" fn aesc_channel_reestablish(
     guard::run(|| {
         // SAFETY: the caller passes a live handle (contract above).
         let previous = unsafe { previous.as_ref() }.ok_or_else(|| null("previous"))?;
-        let view = previous.read().view();
+        // The previous handle gives the channel up, its state store included.
+        let view = {
+            let mut old = previous.write();
+            old.release_store();
+            old.view()
+        };
         // Checked before `make` reads `config` again, so that a NULL `config` is reported
         // as such.
         // SAFETY: the caller passes a live configuration (contract above).

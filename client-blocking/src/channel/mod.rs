@@ -389,6 +389,16 @@ impl Channel {
         }
     }
 
+    /// Closes the connection and gives the state store up (a file store's lock is released),
+    /// so that another handle can take the channel over, in this process or another (with
+    /// [`Channel::reestablish`] or [`Channel::resume`]). This handle no longer writes the store.
+    pub fn release_store(&mut self) {
+        self.disconnect();
+        if let Some(s) = self.parked.as_mut() {
+            s.release_store();
+        }
+    }
+
     /// Closes the socket from any thread, without waiting: an operation waiting on another
     /// thread fails with [`Error::Disconnected`] at once. The channel stays as it was (use
     /// [`Channel::reconnect`] later).

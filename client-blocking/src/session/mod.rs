@@ -256,6 +256,11 @@ impl Session {
         }
     }
 
+    /// Stops writing the store (and drops this session's hold on it).
+    pub(crate) fn release_store(&mut self) {
+        self.store = None;
+    }
+
     /// Reports a phase change, once per change.
     fn report_phase(&mut self) {
         let (from, to) = (self.reported_phase, self.view.phase);
