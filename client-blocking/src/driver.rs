@@ -140,7 +140,7 @@ impl<S: Read + Write, H: Handler, W: Wait> Driver<S, H, W> {
         let cause = 'run: loop {
             // 1. Commands from the handles.
             if closing.is_none() && shared.close.load(Ordering::Acquire) {
-                closing = Some(owner_close(&mut ws, &cfg, &mut pending, &mut handler));
+                closing = Some(owner_close(&mut ws, &cfg, &mut pending, &mut handler, &mut frames));
             }
             if closing.is_none() {
                 loop {
@@ -148,7 +148,13 @@ impl<S: Read + Write, H: Handler, W: Wait> Driver<S, H, W> {
                         Ok(c) => c,
                         Err(TryRecvError::Empty) => break,
                         Err(TryRecvError::Disconnected) => {
-                            closing = Some(owner_close(&mut ws, &cfg, &mut pending, &mut handler));
+                            closing = Some(owner_close(
+                                &mut ws,
+                                &cfg,
+                                &mut pending,
+                                &mut handler,
+                                &mut frames,
+                            ));
                             break;
                         }
                     };
@@ -382,7 +388,17 @@ fn owner_close<S: Read + Write, H: Handler>(
     cfg: &ConnectionConfig,
     pending: &mut PendingCalls<Reply>,
     handler: &mut H,
+    frames: &mut Vec<String>,
 ) -> (Instant, Error) {
+    // What the handler already answered (an abort, a signature) goes out before the close:
+    // a node must not be left waiting for it.
+    for f in frames.drain(..) {
+        if let Some(t) = &cfg.trace {
+            crate::trace::emit(t.as_ref(), Direction::Send, |r| r.raw = Some(&f));
+        }
+        logging::frame(Dir::Send, &f);
+        let _ = ws.write(Message::text(f));
+    }
     let closing = begin_close(ws, cfg, Error::Closed);
     fail_callers(pending);
     handler.on_close_requested();

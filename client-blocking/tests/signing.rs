@@ -306,3 +306,22 @@ fn fees_above_the_cap_are_refused() {
         drop(r);
     });
 }
+
+#[test]
+fn an_abort_answered_just_before_a_disconnect_still_reaches_the_node() {
+    within(LIMIT, || {
+        let node = node();
+        let mut p = open(&node);
+        for _ in 0..5 {
+            alter(&node, "channels.sign.update", Role::Initiator, Alteration::Amount);
+            let r = p.initiator.transfer(&p.r(), 10u64);
+            assert!(matches!(r, Err(Error::Refused(_))), "{r:?}");
+            // The abort was queued when the transfer returned; closing now must not lose it,
+            // or the node keeps waiting for this client's signature.
+            p.initiator.disconnect();
+            p.initiator.reconnect().unwrap();
+            let round = p.initiator.view().round;
+            assert_eq!(p.initiator.transfer(&p.r(), 1u64).unwrap(), round + 1);
+        }
+    });
+}
