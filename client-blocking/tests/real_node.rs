@@ -320,7 +320,12 @@ fn snapshot(role: Role) {
     );
     assert_eq!(ch.view().phase, Phase::Open);
     assert_eq!(again(|| ch.transfer(&other.config().account(), 1u64)), 3);
-    ch.shutdown(TxOptions::default()).unwrap();
+    // A snapshot of the latest state, then a solo close: the node refers to the state on
+    // chain with an empty payload, which the client accepts.
+    ch.snapshot_solo(TxOptions::default()).unwrap();
+    let tx = ch.close_solo(TxOptions::default()).unwrap();
+    assert!(matches!(tx.innermost_tx(), Tx::ChannelCloseSolo(_)), "{tx:?}");
+    settle(ch, node);
 }
 
 #[test]

@@ -53,6 +53,8 @@ pub(crate) struct Review<'a> {
     pub(crate) fee_cap: &'a Uint,
     /// What the user is doing.
     pub(crate) stage: Stage<'a>,
+    /// The latest co-signed state is on chain (this client's snapshot of it was).
+    pub(crate) latest_on_chain: bool,
 }
 
 /// A request that may be signed: the transaction, and the state it leads to.

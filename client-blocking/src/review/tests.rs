@@ -490,6 +490,7 @@ fn every_kind_is_signed_and_every_refusal_has_its_reason() {
             policy: &DefaultPolicy,
             fee_cap: &Uint::from(crate::DEFAULT_FEE_CAP),
             stage,
+            latest_on_chain: false,
         };
         let got = match review.verdict(&r.req) {
             Verdict::Sign(plan) => {

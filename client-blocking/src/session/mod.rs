@@ -84,6 +84,8 @@ pub(crate) struct Session {
     reported_phase: Phase,
     /// The channel's event stream.
     events: EventSink,
+    /// This client's snapshot put the latest co-signed state on chain.
+    latest_on_chain: bool,
 }
 
 /// Everything a session is made of.
@@ -135,6 +137,7 @@ impl Session {
             before_connect: phase,
             reported_phase: phase,
             events: s.events,
+            latest_on_chain: false,
             keepalive: s
                 .fsm_keepalive
                 .map(|interval| FsmKeepalive { interval, last: Instant::now() }),

@@ -238,6 +238,14 @@ impl Session {
             self.on_peer_force_progress(&tx, io);
         }
         if ours && solo {
+            if let aesc_codec::tx::Tx::ChannelSnapshotSolo(s) = tx.innermost_tx() {
+                let latest = self.view.latest.as_ref();
+                self.latest_on_chain = s
+                    .payload
+                    .signed_tx()
+                    .zip(latest)
+                    .is_some_and(|(p, l)| checks::same_inner(p, l));
+            }
             if let Some(aesc_codec::tx::Tx::ChannelForceProgress(fp)) = Some(tx.innermost_tx()) {
                 // The state moved on chain; learn its balances from the node.
                 self.view.round = fp.round;

@@ -46,6 +46,7 @@ impl Session {
             policy: self.policy.as_ref(),
             fee_cap: &self.fee_cap,
             stage,
+            latest_on_chain: self.latest_on_chain,
         };
         let reviewed = match review.verdict(&req) {
             Verdict::Sign(plan) => Ok(*plan),

@@ -95,6 +95,7 @@ impl Session {
         log::debug!("co-signed state of round {round}");
         self.view.round = round;
         self.view.latest = Some(tx.clone());
+        self.latest_on_chain = false;
         let known = state.is_some();
         self.view.state = state;
         if self.pending.as_ref().is_some_and(|p| checks::same_inner(p, &tx)) {
