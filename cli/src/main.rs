@@ -13,6 +13,7 @@
 
 #![forbid(unsafe_code)]
 
+mod bench;
 mod channel_id;
 mod decode;
 mod demo;
@@ -58,6 +59,8 @@ enum Command {
     TxHash(tx_hash::Args),
     /// Run the channel demo.
     Demo(Box<demo::Args>),
+    /// Measure transfers on N channels (two parties each, in this process).
+    Bench(bench::Args),
 }
 
 /// How a command ended when it did not fail outright.
@@ -89,6 +92,15 @@ fn main() -> ExitCode {
         Command::Verify(args) => verify::run(&args),
         Command::ChannelId(args) => channel_id::run(&args),
         Command::TxHash(args) => tx_hash::run(&args),
+        Command::Bench(args) => {
+            return match bench::run(&args) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("aesc bench: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Command::Demo(args) => {
             return match demo::run(*args) {
                 Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,258 @@
+//! `aesc bench`: opens N channels (two parties each, in this process), runs M transfers per
+//! channel in both directions, closes them, and reports throughput, latency, the CPU the
+//! client side used per transfer, memory and threads. Against the node double embedded in this
+//! process by default, or a real node with `--node` (keys of two funded accounts, as for the
+//! demo).
+//!
+//! Each channel's transfers run on a thread of their own; the parties' I/O threads are the
+//! client's (one per party). The client's CPU is this process's, read from `/proc/self`
+//! (Linux), less the embedded double's threads.
+
+use std::time::{Duration, Instant};
+
+use aesc_client::aesc_codec::crypto::{NetworkId, SecretKey};
+use aesc_client::aesc_codec::jsonrpc::TxOptions;
+use aesc_client::{Channel, ChannelConfig, Deadlines, Error, Role};
+use aesc_testkit::double;
+
+type BoxError = Box<dyn std::error::Error>;
+
+/// Arguments of `aesc bench`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Channel endpoint of a real node; without it the node double embedded in this process.
+    #[arg(long, value_name = "URL")]
+    node: Option<String>,
+    /// Network id of the node.
+    #[arg(long, value_name = "ID", default_value = "ae_dev")]
+    network_id: String,
+    /// Secret key of every channel's initiator (a real node needs funded accounts).
+    #[arg(long, value_name = "KEY")]
+    initiator_key: Option<String>,
+    /// Secret key of every channel's responder.
+    #[arg(long, value_name = "KEY")]
+    responder_key: Option<String>,
+    /// How many channels.
+    #[arg(long, default_value_t = 1)]
+    channels: u32,
+    /// Transfers per channel (alternating directions).
+    #[arg(long, default_value_t = 100)]
+    transfers: u32,
+    /// The first peer port; channel `k` uses `port + k`.
+    #[arg(long, default_value_t = 3500)]
+    port: u16,
+    /// Print one JSON object on the last line.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Runs the benchmark.
+///
+/// # Errors
+/// A channel that cannot be opened, a transfer that fails, or bad arguments.
+pub fn run(args: &Args) -> Result<(), BoxError> {
+    let embedded = match &args.node {
+        None => Some(double::spawn(
+            double::Config::new()
+                .with_network_id(args.network_id.as_str())
+                .with_minimum_depth(1)
+                .with_block_interval(Duration::from_millis(20)),
+        )?),
+        Some(_) => None,
+    };
+    let url = match (&args.node, &embedded) {
+        (Some(u), _) => u.clone(),
+        (None, Some(d)) => d.url(),
+        (None, None) => return Err("no node".into()),
+    };
+    let key = |given: &Option<String>, seed: u8| -> Result<SecretKey, BoxError> {
+        Ok(match given {
+            Some(k) => SecretKey::parse(k)?,
+            None if args.node.is_none() => SecretKey::from_seed(&[seed; 32]),
+            None => return Err("--initiator-key and --responder-key are needed with --node".into()),
+        })
+    };
+    let (ikey, rkey) = (key(&args.initiator_key, 1)?, key(&args.responder_key, 2)?);
+    let config = |role: Role, k: u32| -> Result<ChannelConfig, BoxError> {
+        let (me, peer) = match role {
+            Role::Initiator => (&ikey, &rkey),
+            Role::Responder => (&rkey, &ikey),
+        };
+        let port = args.port.checked_add(u16::try_from(k)?).ok_or("port")?;
+        Ok(ChannelConfig::builder(url.clone(), role, NetworkId::new(&args.network_id), me.clone())
+            .peer(peer.public_key())
+            .host("127.0.0.1")
+            .port(port)
+            .initiator_amount(10_000_000_000_000_000_000u128)
+            .responder_amount(10_000_000_000_000_000_000u128)
+            .channel_reserve(1u64)
+            .lock_period(10)
+            .param("minimum_depth_strategy", "plain")
+            .param("minimum_depth", "1")
+            .deadlines(Deadlines::all(Duration::from_secs(120)))
+            .build()?)
+    };
+
+    let started = Instant::now();
+    let mut pairs = Vec::new();
+    for k in 0..args.channels {
+        let responder = Channel::connect(config(Role::Responder, k)?)?;
+        let initiator = Channel::connect(config(Role::Initiator, k)?)?;
+        pairs.push((initiator, responder));
+    }
+    for (i, r) in &pairs {
+        i.wait_open()?;
+        r.wait_open()?;
+    }
+    let open_s = started.elapsed().as_secs_f64();
+    let threads = threads();
+    let rss = rss_bytes();
+
+    let cpu_open = client_cpu();
+    let t0 = Instant::now();
+    let latencies = std::thread::scope(|s| -> Result<Vec<u64>, BoxError> {
+        let workers: Vec<_> =
+            pairs.iter().map(|(i, r)| s.spawn(move || transfers(i, r, args.transfers))).collect();
+        let mut all = Vec::new();
+        for w in workers {
+            all.extend(w.join().map_err(|_| "a transfer thread panicked")??);
+        }
+        Ok(all)
+    })?;
+    let run_s = t0.elapsed().as_secs_f64();
+    let cpu_run = client_cpu().saturating_sub(cpu_open);
+    let mut closes_failed = 0u32;
+    for (i, _) in &pairs {
+        if let Err(e) = i.shutdown(TxOptions::default()) {
+            log::warn!("a mutual close failed: {e}");
+            closes_failed += 1;
+        }
+    }
+    drop(pairs);
+
+    let mut sorted = latencies.clone();
+    sorted.sort_unstable();
+    let pct = |p: f64| -> u64 {
+        let idx = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+        sorted.get(idx).copied().unwrap_or(0)
+    };
+    let n = latencies.len().max(1) as f64;
+    let report = serde_json::json!({
+        "node": if args.node.is_some() { url.as_str() } else { "embedded double" },
+        "channels": args.channels,
+        "transfers": latencies.len(),
+        "transfers_per_s": latencies.len() as f64 / run_s.max(1e-9),
+        "p50_us": pct(0.50),
+        "p99_us": pct(0.99),
+        "client_cpu_us_per_transfer": cpu_run as f64 / n,
+        "rss_bytes": rss,
+        "threads": threads,
+        "open_s": open_s,
+        "closes_failed": closes_failed,
+    });
+    if args.json {
+        println!("{report}");
+    } else {
+        println!(
+            "{} channels, {} transfers in {run_s:.2}s: {:.0} transfers/s, p50 {} µs, p99 {} µs,\n\
+             client CPU {:.0} µs per transfer (both parties), RSS {:.1} MiB, {} threads, \
+             opened in {open_s:.2}s",
+            args.channels,
+            latencies.len(),
+            report.get("transfers_per_s").and_then(serde_json::Value::as_f64).unwrap_or(0.0),
+            pct(0.50),
+            pct(0.99),
+            report
+                .get("client_cpu_us_per_transfer")
+                .and_then(serde_json::Value::as_f64)
+                .unwrap_or(0.0),
+            rss as f64 / f64::from(1u32 << 20),
+            threads,
+        );
+    }
+    drop(embedded);
+    Ok(())
+}
+
+/// `m` transfers on one channel, alternating directions; the latency of each, in µs.
+fn transfers(i: &Channel, r: &Channel, m: u32) -> Result<Vec<u64>, Error> {
+    let (ia, ra) = (i.config().account(), r.config().account());
+    let mut out = Vec::with_capacity(m as usize);
+    for n in 0..m {
+        let (from, to) = if n % 2 == 0 { (i, ra) } else { (r, ia) };
+        let t = Instant::now();
+        let mut tries = 0;
+        loop {
+            match from.transfer(&to, 1u64) {
+                Ok(_) => break,
+                // A node still finishing the previous round: once more.
+                Err(Error::Conflict { code: 2, .. }) if tries < 3 => tries += 1,
+                Err(e) => return Err(e),
+            }
+        }
+        out.push(u64::try_from(t.elapsed().as_micros()).unwrap_or(u64::MAX));
+    }
+    Ok(out)
+}
+
+/// CPU time (µs) of this process without the embedded double's threads: the channels' I/O
+/// threads, the benchmark's own and the main thread (threads that ended included).
+fn client_cpu() -> u64 {
+    let total = cpu_of("/proc/self/stat").unwrap_or(0);
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else { return total };
+    let double: u64 = tasks
+        .flatten()
+        .filter_map(|t| {
+            let path = t.path().join("stat");
+            let stat = std::fs::read_to_string(&path).ok()?;
+            stat.contains("(node-double").then(|| cpu_of(&path.to_string_lossy())).flatten()
+        })
+        .sum();
+    total.saturating_sub(double)
+}
+
+/// utime + stime of a `stat` file, in µs.
+fn cpu_of(path: &str) -> Option<u64> {
+    let stat = std::fs::read_to_string(path).ok()?;
+    let close = stat.rfind(')')?;
+    let fields: Vec<&str> = stat.get(close + 2..)?.split(' ').collect();
+    // utime and stime are fields 14 and 15; `fields` starts at field 3. USER_HZ is 100.
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<u64>().ok()).unwrap_or(0);
+    Some((ticks(11) + ticks(12)) * 10_000)
+}
+
+fn status_field(name: &str) -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with(name))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn rss_bytes() -> u64 {
+    status_field("VmRSS:").map_or(0, |kb| kb * 1024)
+}
+
+fn threads() -> u64 {
+    status_field("Threads:").unwrap_or(0)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[derive(Debug, Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: Args,
+    }
+
+    #[test]
+    fn a_small_run_against_the_embedded_double() {
+        let cli = Cli::parse_from(["bench", "--channels", "2", "--transfers", "4", "--json"]);
+        run(&cli.args).unwrap();
+        assert!(client_cpu() > 0 || cpu_of("/proc/self/stat").is_none());
+        assert!(threads() >= 1);
+    }
+}
