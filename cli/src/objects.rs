@@ -16,7 +16,9 @@
 
 use std::fmt;
 
+use aesc_codec::crypto::NetworkId;
 use aesc_codec::encoding::{self, ParseError, Prefix};
+use aesc_codec::id::AccountId;
 use aesc_codec::object::Object;
 use aesc_codec::state::{CallsTree, Mtree, StateTrees, TreesPoi};
 use aesc_codec::tx::{SignedTx, Tx};
@@ -276,4 +278,53 @@ pub(crate) fn from_hex(text: &str) -> Option<Vec<u8>> {
         .chunks(2)
         .map(|pair| u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok())
         .collect()
+}
+
+/// The report of `aesc verify` and its failures (empty when verified).
+pub(crate) fn verify_report(
+    signed: &SignedTx,
+    network: &NetworkId,
+    signers: &[AccountId],
+    any: bool,
+) -> (Value, Vec<String>) {
+    let checks = signed.verify(network, signers);
+    let signatures: Vec<Value> = checks
+        .iter()
+        .map(|c| {
+            json!({
+                "layer": c.layer,
+                "signature": c.signature.to_string(),
+                "signer": c.verified.map(|v| v.signer.to_string()),
+                "form": c.verified.map(|v| v.form.as_str()),
+            })
+        })
+        .collect();
+    let missing: Vec<String> = signers
+        .iter()
+        .filter(|s| !checks.iter().any(|c| c.verified.is_some_and(|v| v.signer == **s)))
+        .map(ToString::to_string)
+        .collect();
+    let unverified: Vec<String> =
+        checks.iter().filter(|c| c.verified.is_none()).map(|c| c.signature.to_string()).collect();
+    let mut failures: Vec<String> = Vec::new();
+    if checks.is_empty() {
+        failures.push("the transaction carries no signature".into());
+    } else if any {
+        if checks.iter().all(|c| c.verified.is_none()) {
+            failures.push("no signature verifies against a named signer".into());
+        }
+    } else {
+        failures.extend(missing.iter().map(|s| format!("{s} did not sign")));
+        failures.extend(unverified.iter().map(|s| format!("{s} verifies against no named signer")));
+    }
+    let report = json!({
+        "tx_hash": signed.hash().to_string(),
+        "type": signed.innermost_tx().kind().name(),
+        "signatures": signatures,
+        "missing": missing,
+        "unverified": unverified,
+        "verified": failures.is_empty(),
+        "failures": failures,
+    });
+    (report, failures)
 }

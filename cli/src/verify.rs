@@ -5,7 +5,7 @@ use aesc_codec::encoding::{self, Prefix};
 use aesc_codec::id::AccountId;
 use aesc_codec::object::Object;
 use aesc_codec::tx::SignedTx;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::io::{failure, inputs, Out};
 use crate::objects::ObjectError;
@@ -75,45 +75,7 @@ fn check(
 ) -> Result<(Value, bool), ObjectError> {
     let bytes = encoding::decode_as(Prefix::Transaction, input)?;
     let signed = SignedTx::from_rlp(&bytes)?;
-    let checks = signed.verify(network, signers);
-    let signatures: Vec<Value> = checks
-        .iter()
-        .map(|c| {
-            json!({
-                "layer": c.layer,
-                "signature": c.signature.to_string(),
-                "signer": c.verified.map(|v| v.signer.to_string()),
-                "form": c.verified.map(|v| v.form.as_str()),
-            })
-        })
-        .collect();
-    let missing: Vec<String> = signers
-        .iter()
-        .filter(|s| !checks.iter().any(|c| c.verified.is_some_and(|v| v.signer == **s)))
-        .map(ToString::to_string)
-        .collect();
-    let unverified: Vec<String> =
-        checks.iter().filter(|c| c.verified.is_none()).map(|c| c.signature.to_string()).collect();
-    let mut failures: Vec<String> = Vec::new();
-    if checks.is_empty() {
-        failures.push("the transaction carries no signature".into());
-    } else if any {
-        if checks.iter().all(|c| c.verified.is_none()) {
-            failures.push("no signature verifies against a named signer".into());
-        }
-    } else {
-        failures.extend(missing.iter().map(|s| format!("{s} did not sign")));
-        failures.extend(unverified.iter().map(|s| format!("{s} verifies against no named signer")));
-    }
+    let (report, failures) = crate::objects::verify_report(&signed, network, signers, any);
     let verified = failures.is_empty();
-    let report = json!({
-        "tx_hash": signed.hash().to_string(),
-        "type": signed.innermost_tx().kind().name(),
-        "signatures": signatures,
-        "missing": missing,
-        "unverified": unverified,
-        "verified": verified,
-        "failures": failures,
-    });
     Ok((report, verified))
 }

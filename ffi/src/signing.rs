@@ -7,7 +7,6 @@ use aesc_codec::encoding::{self, Prefix};
 use aesc_codec::id::AccountId;
 use aesc_codec::object::Object;
 use aesc_codec::tx::{SignedTx, Tx};
-use serde_json::{json, Value};
 
 use crate::codec::signed_tx;
 use crate::error::Failure;
@@ -207,8 +206,12 @@ pub extern "C" fn aesc_tx_verify(
             .enumerate()
             .map(|(i, s)| parsed::<AccountId>(s, &format!("signers[{i}]")))
             .collect::<Result<Vec<_>, _>>()?;
-        let (report, failures) =
-            report(&signed_tx(tx, "tx")?, &NetworkId::new(network), &signers, any);
+        let (report, failures) = crate::objects::verify_report(
+            &signed_tx(tx, "tx")?,
+            &NetworkId::new(network),
+            &signers,
+            any,
+        );
         // SAFETY: `report_out` is a writable `char **` (contract above).
         unsafe { out.give(report.to_string()) }?;
         if failures.is_empty() {
@@ -217,53 +220,4 @@ pub extern "C" fn aesc_tx_verify(
             Err(Failure::new(aesc_result::SignatureError, failures.join("; ")))
         }
     })
-}
-
-/// The report of `aesc verify` and its failures (empty when verified).
-fn report(
-    signed: &SignedTx,
-    network: &NetworkId,
-    signers: &[AccountId],
-    any: bool,
-) -> (Value, Vec<String>) {
-    let checks = signed.verify(network, signers);
-    let signatures: Vec<Value> = checks
-        .iter()
-        .map(|c| {
-            json!({
-                "layer": c.layer,
-                "signature": c.signature.to_string(),
-                "signer": c.verified.map(|v| v.signer.to_string()),
-                "form": c.verified.map(|v| v.form.as_str()),
-            })
-        })
-        .collect();
-    let missing: Vec<String> = signers
-        .iter()
-        .filter(|s| !checks.iter().any(|c| c.verified.is_some_and(|v| v.signer == **s)))
-        .map(ToString::to_string)
-        .collect();
-    let unverified: Vec<String> =
-        checks.iter().filter(|c| c.verified.is_none()).map(|c| c.signature.to_string()).collect();
-    let mut failures: Vec<String> = Vec::new();
-    if checks.is_empty() {
-        failures.push("the transaction carries no signature".into());
-    } else if any {
-        if checks.iter().all(|c| c.verified.is_none()) {
-            failures.push("no signature verifies against a named signer".into());
-        }
-    } else {
-        failures.extend(missing.iter().map(|s| format!("{s} did not sign")));
-        failures.extend(unverified.iter().map(|s| format!("{s} verifies against no named signer")));
-    }
-    let report = json!({
-        "tx_hash": signed.hash().to_string(),
-        "type": signed.innermost_tx().kind().name(),
-        "signatures": signatures,
-        "missing": missing,
-        "unverified": unverified,
-        "verified": failures.is_empty(),
-        "failures": failures,
-    });
-    (report, failures)
 }
