@@ -175,7 +175,7 @@ impl StateStore {
             "responder": view.responder.to_string(),
             "round": view.round,
             "channel_reserve": view.channel_reserve.to_json(),
-            "phase": phase_name(view.phase),
+            "phase": view.phase.as_str(),
         });
         let mut put = |k: &str, value: Option<String>| {
             if let (Some(value), Some(obj)) = (value, v.as_object_mut()) {
@@ -302,7 +302,7 @@ impl StateStore {
                 .ok_or_else(|| self.format_err("channel_reserve"))?,
             state,
             latest,
-            phase: phase_from_name(s("phase")?).ok_or_else(|| self.format_err("phase"))?,
+            phase: Phase::from_name(s("phase")?).ok_or_else(|| self.format_err("phase"))?,
         };
         Ok(Some(StoredChannel { view, pending }))
     }
@@ -328,31 +328,6 @@ impl ChannelStore for StateStore {
     fn load(&self) -> Result<Option<StoredChannel>, Error> {
         self.load_record()
     }
-}
-
-fn phase_name(p: Phase) -> &'static str {
-    match p {
-        Phase::Connecting => "connecting",
-        Phase::Opening => "opening",
-        Phase::Open => "open",
-        Phase::Left => "left",
-        Phase::Closing => "closing",
-        Phase::Closed => "closed",
-        Phase::Stopped => "stopped",
-    }
-}
-
-fn phase_from_name(s: &str) -> Option<Phase> {
-    Some(match s {
-        "connecting" => Phase::Connecting,
-        "opening" => Phase::Opening,
-        "open" => Phase::Open,
-        "left" => Phase::Left,
-        "closing" => Phase::Closing,
-        "closed" => Phase::Closed,
-        "stopped" => Phase::Stopped,
-        _ => return None,
-    })
 }
 
 #[cfg(unix)]

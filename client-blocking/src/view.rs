@@ -30,6 +30,36 @@ pub enum Phase {
     Stopped,
 }
 
+impl Phase {
+    /// The phase's name: `connecting`, `opening`, `open`, `left`, `closing`, `closed` or
+    /// `stopped`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Phase::Connecting => "connecting",
+            Phase::Opening => "opening",
+            Phase::Open => "open",
+            Phase::Left => "left",
+            Phase::Closing => "closing",
+            Phase::Closed => "closed",
+            Phase::Stopped => "stopped",
+        }
+    }
+
+    /// The phase of a name [`Phase::as_str`] gives.
+    pub fn from_name(name: &str) -> Option<Phase> {
+        Some(match name {
+            "connecting" => Phase::Connecting,
+            "opening" => Phase::Opening,
+            "open" => Phase::Open,
+            "left" => Phase::Left,
+            "closing" => Phase::Closing,
+            "closed" => Phase::Closed,
+            "stopped" => Phase::Stopped,
+            _ => return None,
+        })
+    }
+}
+
 /// A snapshot of the client's view of the channel.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChannelView {

@@ -2,27 +2,13 @@
 
 use std::ffi::c_char;
 
-use aesc_client::{ChannelView, Phase};
+use aesc_client::ChannelView;
 use serde_json::{json, Value};
 
 use crate::channel::{aesc_channel, channel_ref};
 use crate::guard;
 use crate::json;
 use crate::strings::OutStr;
-
-/// The phase's name.
-fn phase(p: Phase) -> &'static str {
-    match p {
-        Phase::Connecting => "connecting",
-        Phase::Opening => "opening",
-        Phase::Open => "open",
-        Phase::Left => "left",
-        Phase::Closing => "closing",
-        Phase::Closed => "closed",
-        Phase::Stopped => "stopped",
-        _ => "unknown",
-    }
-}
 
 /// The JSON of a view.
 pub(crate) fn view_json(v: &ChannelView, connected: bool) -> Value {
@@ -39,7 +25,7 @@ pub(crate) fn view_json(v: &ChannelView, connected: bool) -> Value {
         "responder": v.responder.to_string(),
         "channel_id": v.channel_id.map(|c| c.to_string()),
         "round": v.round,
-        "phase": phase(v.phase),
+        "phase": v.phase.as_str(),
         "connected": connected,
         "channel_reserve": json::amount(&v.channel_reserve),
         "balances": balances,
