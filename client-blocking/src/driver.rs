@@ -182,11 +182,7 @@ impl<S: Read + Write, H: Handler, W: Wait> Driver<S, H, W> {
 
             // 2. Write what was queued.
             for f in frames.drain(..) {
-                logging::frame(Dir::Send, &f);
-                if let Some(t) = &cfg.trace {
-                    crate::trace::emit(t.as_ref(), Direction::Send, |r| r.raw = Some(&f));
-                }
-                if let Err(e) = ws.write(Message::text(f)) {
+                if let Err(e) = write_frame(&mut ws, &cfg, f) {
                     if !is_no_data(&e) {
                         break 'run Error::WebSocket(Box::new(e));
                     }
@@ -393,16 +389,26 @@ fn owner_close<S: Read + Write, H: Handler>(
     // What the handler already answered (an abort, a signature) goes out before the close:
     // a node must not be left waiting for it.
     for f in frames.drain(..) {
-        if let Some(t) = &cfg.trace {
-            crate::trace::emit(t.as_ref(), Direction::Send, |r| r.raw = Some(&f));
-        }
-        logging::frame(Dir::Send, &f);
-        let _ = ws.write(Message::text(f));
+        // A failure shows up again on the next read.
+        let _ = write_frame(ws, cfg, f);
     }
     let closing = begin_close(ws, cfg, Error::Closed);
     fail_callers(pending);
     handler.on_close_requested();
     closing
+}
+
+/// Queues one text frame on the socket, logged and traced.
+fn write_frame<S: Read + Write>(
+    ws: &mut WebSocket<S>,
+    cfg: &ConnectionConfig,
+    frame: String,
+) -> Result<(), tungstenite::Error> {
+    logging::frame(Dir::Send, &frame);
+    if let Some(t) = &cfg.trace {
+        crate::trace::emit(t.as_ref(), Direction::Send, |r| r.raw = Some(&frame));
+    }
+    ws.write(Message::text(frame))
 }
 
 fn begin_close<S: Read + Write>(
