@@ -181,15 +181,7 @@ fn transfers(i: &Channel, r: &Channel, m: u32) -> Result<Vec<u64>, Error> {
     for n in 0..m {
         let (from, to) = if n % 2 == 0 { (i, ra) } else { (r, ia) };
         let t = Instant::now();
-        let mut tries = 0;
-        loop {
-            match from.transfer(&to, 1u64) {
-                Ok(_) => break,
-                // A node still finishing the previous round: once more.
-                Err(Error::Conflict { code: 2, .. }) if tries < 3 => tries += 1,
-                Err(e) => return Err(e),
-            }
-        }
+        crate::demo::retry_conflict(|| from.transfer(&to, 1u64))?;
         out.push(u64::try_from(t.elapsed().as_micros()).unwrap_or(u64::MAX));
     }
     Ok(out)

@@ -303,7 +303,7 @@ impl Setup<'_> {
 /// Runs `op` again (up to three times, 100 ms apart) when the node reports a conflict (code 2)
 /// for it: right after an update in the other direction a node's FSMs may still be finishing
 /// the previous round, and the node rolls the new one back; nothing was signed.
-fn retry_conflict<T>(
+pub(crate) fn retry_conflict<T>(
     op: impl Fn() -> Result<T, aesc_client::Error>,
 ) -> Result<T, aesc_client::Error> {
     let mut tries = 0;
