@@ -44,6 +44,15 @@ pub(crate) fn event_json(event: &Event) -> Value {
         Event::Disconnected { cause } => {
             json!({"type": "disconnected", "cause": cause.to_string()})
         }
+        Event::PhaseChanged { from, to } => {
+            json!({"type": "phase_changed", "from": from.as_str(), "to": to.as_str()})
+        }
+        Event::Reconnected { fsm_id, same_fsm } => json!({
+            "type": "reconnected",
+            "fsm_id": fsm_id.map(|f| f.to_string()),
+            "same_fsm": same_fsm,
+        }),
+        Event::Lagged { dropped } => json!({"type": "lagged", "dropped": dropped}),
         other => json!({"type": "other", "debug": format!("{other:?}")}),
     }
 }
@@ -179,4 +188,23 @@ pub extern "C" fn aesc_channel_receive_message(
             }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use aesc_client::Phase;
+
+    use super::*;
+
+    #[test]
+    fn phase_changes_reconnects_and_lags_have_types_of_their_own() {
+        let e = event_json(&Event::PhaseChanged { from: Phase::Opening, to: Phase::Open });
+        assert_eq!(e, json!({"type": "phase_changed", "from": "opening", "to": "open"}));
+        let e = event_json(&Event::Reconnected { fsm_id: None, same_fsm: true });
+        assert_eq!(e, json!({"type": "reconnected", "fsm_id": null, "same_fsm": true}));
+        assert_eq!(
+            event_json(&Event::Lagged { dropped: 3 }),
+            json!({"type": "lagged", "dropped": 3})
+        );
+    }
 }
