@@ -41,13 +41,28 @@ pub const DEV_SEEDS: [&str; 10] = [
     "911c1f61e7eb11d8b3a7995235c0306448571e452eefee30588ae00484fb2575",
 ];
 
-/// The first peer port a lease hands out (the responder's node listens there).
-const FIRST_PORT: u16 = 3400;
+/// The first peer port a lease hands out (the responder's node listens there). The range
+/// stays clear of the node's own ports (3013-3015, 3113, 3213, 3413) and of the ephemeral
+/// ports the system hands to outgoing connections (from 32768).
+const FIRST_PORT: u16 = 20000;
 /// How many peer ports leases cycle through.
-const PORTS: u16 = 2000;
+const PORTS: u16 = 10000;
 /// The next lease's port, counted from [`FIRST_PORT`] (offset by the process id, so that two
 /// processes using the node at once do not share ports either).
 static NEXT_PORT: AtomicU16 = AtomicU16::new(0);
+
+/// A peer port of its own for a lease: one no earlier lease had and nothing listens on now (an
+/// FSM an earlier test left running still listens on its port, and so may another program).
+fn free_port() -> u16 {
+    let mut port = 0;
+    for _ in 0..PORTS {
+        port = FIRST_PORT + NEXT_PORT.fetch_add(1, Ordering::Relaxed) % PORTS;
+        if std::net::TcpListener::bind(("0.0.0.0", port)).is_ok() {
+            break;
+        }
+    }
+    port
+}
 
 /// A running node and its funded accounts.
 #[derive(Debug)]
@@ -115,7 +130,7 @@ impl RealNode {
             return Err("at least two funded accounts are needed".into());
         }
         let taken = Mutex::new(vec![false; keys.len()]);
-        NEXT_PORT.store((std::process::id() % 1000) as u16, Ordering::Relaxed);
+        NEXT_PORT.store((std::process::id() % 100) as u16 * 100, Ordering::Relaxed);
         Ok(Some(RealNode { url, http, network_id, seeds, keys, taken, freed: Condvar::new() }))
     }
 
@@ -147,10 +162,7 @@ impl RealNode {
                 let pick =
                     |i: &usize| Some((self.keys.get(*i)?.clone(), self.seeds.get(*i)?.clone()));
                 let (keys, seeds) = free.iter().filter_map(pick).unzip();
-                // A port of its own for every lease: an FSM an earlier test left running
-                // still listens on its port.
-                let n = NEXT_PORT.fetch_add(1, Ordering::Relaxed) % PORTS;
-                let port = FIRST_PORT + n;
+                let port = free_port();
                 return Lease { node: self, indices: free, keys, seeds, port };
             }
             taken = self.freed.wait(taken).unwrap_or_else(PoisonError::into_inner);
