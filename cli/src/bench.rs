@@ -4,15 +4,16 @@
 //! process by default, or a real node with `--node` (keys of two funded accounts, as for the
 //! demo).
 //!
-//! Each channel's transfers run on a thread of their own; the parties' I/O threads are the
-//! client's (one per party). The client's CPU is this process's, read from `/proc/self`
-//! (Linux), less the embedded double's threads.
+//! Every party's connection runs on one shared [`Reactor`] (or `--reactors K` of them, the
+//! channels spread over them in turn); a few worker threads (`--workers`) run the transfers,
+//! each taking its share of the channels in turn. The client's CPU is this process's, read
+//! from `/proc/self` (Linux), less the embedded double's threads.
 
 use std::time::{Duration, Instant};
 
 use aesc_client::aesc_codec::crypto::{NetworkId, SecretKey};
 use aesc_client::aesc_codec::jsonrpc::TxOptions;
-use aesc_client::{Channel, ChannelConfig, Deadlines, Error, Role};
+use aesc_client::{Channel, ChannelConfig, Deadlines, Error, Reactor, Role};
 use aesc_testkit::double;
 
 type BoxError = Box<dyn std::error::Error>;
@@ -38,6 +39,16 @@ pub struct Args {
     /// Transfers per channel (alternating directions).
     #[arg(long, default_value_t = 100)]
     transfers: u32,
+    /// How many shared I/O threads (reactors) run the channels' connections.
+    #[arg(long, default_value_t = 1)]
+    reactors: u32,
+    /// How many threads run the transfers (each takes its share of the channels in turn);
+    /// default: one per channel, at most 8.
+    #[arg(long)]
+    workers: Option<u32>,
+    /// How long the opened channels are left idle to measure what idle costs, in ms.
+    #[arg(long, default_value_t = 1000)]
+    idle_ms: u64,
     /// The first peer port; channel `k` uses `port + k`.
     #[arg(long, default_value_t = 3500)]
     port: u16,
@@ -73,6 +84,9 @@ pub fn run(args: &Args) -> Result<(), BoxError> {
         })
     };
     let (ikey, rkey) = (key(&args.initiator_key, 1)?, key(&args.responder_key, 2)?);
+    let reactors: Vec<Reactor> = (0..args.reactors.max(1))
+        .map(|n| Reactor::named(format!("aesc-reactor-{n}")))
+        .collect::<Result<_, _>>()?;
     let config = |role: Role, k: u32| -> Result<ChannelConfig, BoxError> {
         let (me, peer) = match role {
             Role::Initiator => (&ikey, &rkey),
@@ -90,6 +104,7 @@ pub fn run(args: &Args) -> Result<(), BoxError> {
             .param("minimum_depth_strategy", "plain")
             .param("minimum_depth", "1")
             .deadlines(Deadlines::all(Duration::from_secs(120)))
+            .reactor(&reactors[k as usize % reactors.len()])
             .build()?)
     };
 
@@ -105,19 +120,34 @@ pub fn run(args: &Args) -> Result<(), BoxError> {
         r.wait_open()?;
     }
     let open_s = started.elapsed().as_secs_f64();
-    let threads = threads();
-    let rss = rss_bytes();
+    let fds = open_fds();
 
+    // Idle: what the open channels cost while nothing happens.
+    let (idle_cpu, idle_wall) = (client_cpu(), Instant::now());
+    std::thread::sleep(Duration::from_millis(args.idle_ms));
+    let idle_cpu_pct = client_cpu().saturating_sub(idle_cpu) as f64
+        / idle_wall.elapsed().as_micros().max(1) as f64
+        * 100.0;
+
+    let workers = args.workers.unwrap_or(args.channels.min(8)).clamp(1, args.channels.max(1));
     let cpu_open = client_cpu();
     let t0 = Instant::now();
-    let latencies = std::thread::scope(|s| -> Result<Vec<u64>, BoxError> {
-        let workers: Vec<_> =
-            pairs.iter().map(|(i, r)| s.spawn(move || transfers(i, r, args.transfers))).collect();
+    let (latencies, threads, rss) = std::thread::scope(|s| -> Result<_, BoxError> {
+        let pairs = &pairs;
+        let handles: Vec<_> = (0..workers as usize)
+            .map(|w| {
+                let mine = pairs.iter().skip(w).step_by(workers as usize);
+                s.spawn(move || transfers(mine.collect(), args.transfers))
+            })
+            .collect();
+        // Sampled while the transfers run: every thread and buffer in use.
+        std::thread::sleep(Duration::from_millis(50));
+        let (threads, rss) = (threads(), rss_bytes());
         let mut all = Vec::new();
-        for w in workers {
-            all.extend(w.join().map_err(|_| "a transfer thread panicked")??);
+        for h in handles {
+            all.extend(h.join().map_err(|_| "a transfer thread panicked")??);
         }
-        Ok(all)
+        Ok((all, threads, rss_bytes().max(rss)))
     })?;
     let run_s = t0.elapsed().as_secs_f64();
     let cpu_run = client_cpu().saturating_sub(cpu_open);
@@ -148,6 +178,10 @@ pub fn run(args: &Args) -> Result<(), BoxError> {
         "rss_bytes": rss,
         "threads": threads,
         "open_s": open_s,
+        "idle_cpu_pct": idle_cpu_pct,
+        "reactors": reactors.len(),
+        "workers": workers,
+        "fds": fds,
         "closes_failed": closes_failed,
     });
     if args.json {
@@ -156,7 +190,8 @@ pub fn run(args: &Args) -> Result<(), BoxError> {
         println!(
             "{} channels, {} transfers in {run_s:.2}s: {:.0} transfers/s, p50 {} µs, p99 {} µs,\n\
              client CPU {:.0} µs per transfer (both parties), RSS {:.1} MiB, {} threads, \
-             opened in {open_s:.2}s",
+             {fds} file descriptors, opened in {open_s:.2}s, idle client CPU {idle_cpu_pct:.2}% \
+             of a core",
             args.channels,
             latencies.len(),
             report.get("transfers_per_s").and_then(serde_json::Value::as_f64).unwrap_or(0.0),
@@ -174,15 +209,21 @@ pub fn run(args: &Args) -> Result<(), BoxError> {
     Ok(())
 }
 
-/// `m` transfers on one channel, alternating directions; the latency of each, in µs.
-fn transfers(i: &Channel, r: &Channel, m: u32) -> Result<Vec<u64>, Error> {
-    let (ia, ra) = (i.config().account(), r.config().account());
-    let mut out = Vec::with_capacity(m as usize);
+/// `m` transfers on each of `pairs`, alternating directions, the channels taken in turn; the
+/// latency of each, in µs.
+fn transfers(pairs: Vec<&(Channel, Channel)>, m: u32) -> Result<Vec<u64>, Error> {
+    let mut out = Vec::with_capacity(m as usize * pairs.len());
     for n in 0..m {
-        let (from, to) = if n % 2 == 0 { (i, ra) } else { (r, ia) };
-        let t = Instant::now();
-        crate::demo::retry_conflict(|| from.transfer(&to, 1u64))?;
-        out.push(u64::try_from(t.elapsed().as_micros()).unwrap_or(u64::MAX));
+        for (i, r) in &pairs {
+            let (from, to) = if n % 2 == 0 {
+                (i, r.config().account())
+            } else {
+                (r, i.config().account())
+            };
+            let t = Instant::now();
+            crate::demo::retry_conflict(|| from.transfer(&to, 1u64))?;
+            out.push(u64::try_from(t.elapsed().as_micros()).unwrap_or(u64::MAX));
+        }
     }
     Ok(out)
 }
@@ -221,6 +262,10 @@ fn status_field(name: &str) -> Option<u64> {
 
 fn rss_bytes() -> u64 {
     status_field("VmRSS:").map_or(0, |kb| kb * 1024)
+}
+
+fn open_fds() -> u64 {
+    std::fs::read_dir("/proc/self/fd").map_or(0, |d| d.count() as u64)
 }
 
 fn threads() -> u64 {

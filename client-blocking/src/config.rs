@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::reactor::Reactor;
 use crate::trace::Tracer;
 
 /// How a connection to the node behaves. Every wait has a deadline.
@@ -22,9 +23,9 @@ pub struct ConnectionConfig {
     /// The connection is considered dead when nothing at all (not even a pong) arrived for
     /// this long. Only checked while pings are enabled.
     pub keepalive_timeout: Duration,
-    /// Upper bound on how long the I/O thread sleeps when nothing is due. The thread wakes for
-    /// frames, handles' requests and its own timers (deadlines, keepalive, pings) when they are
-    /// due, so an idle connection costs nothing in between.
+    /// Upper bound on how long a connection waits to be run when nothing is due. Its reactor
+    /// runs it for frames, handles' requests and its own timers (deadlines, keepalive, pings)
+    /// when they are due, so an idle connection costs nothing in between.
     pub tick: Duration,
     /// Capacity of the event stream in events (oldest events are dropped beyond it).
     pub event_capacity: usize,
@@ -49,6 +50,9 @@ pub struct ConnectionConfig {
     pub tls: Option<Arc<rustls::ClientConfig>>,
     /// Receives every socket event (see [`crate::trace`]); `None` (the default) for no trace.
     pub trace: Option<Arc<dyn Tracer>>,
+    /// The I/O thread the connection runs on, shared with other connections; `None` (the
+    /// default) gives each connection an I/O thread of its own.
+    pub reactor: Option<Reactor>,
 }
 
 impl Default for ConnectionConfig {
@@ -70,11 +74,19 @@ impl Default for ConnectionConfig {
             read_buffer_size: 8 << 10,
             tls: None,
             trace: None,
+            reactor: None,
         }
     }
 }
 
 impl ConnectionConfig {
+    /// Runs the connection on `reactor` (see [`ConnectionConfig::reactor`]).
+    #[must_use]
+    pub fn reactor(mut self, reactor: &Reactor) -> Self {
+        self.reactor = Some(reactor.clone());
+        self
+    }
+
     /// Sets [`ConnectionConfig::connect_timeout`].
     #[must_use]
     pub fn connect_timeout(mut self, d: Duration) -> Self {

@@ -1,5 +1,5 @@
-//! The handle side of a connection: spawns the I/O thread and talks to it through a bounded
-//! command queue plus a waker.
+//! The handle side of a connection: hands the connected socket to a reactor (a shared one,
+//! or a private I/O thread) and talks to it through a bounded command queue plus a notice.
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -7,12 +7,13 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use aesc_codec::jsonrpc::{NodeEvent, Notification};
-use crossbeam_channel::{RecvTimeoutError, SendTimeoutError, Sender};
+use crossbeam_channel::{Receiver, RecvTimeoutError, SendTimeoutError, Sender};
 use serde_json::Value;
 
 use crate::command::Command;
 use crate::config::ConnectionConfig;
-use crate::driver::{Driver, Handler, Io, MioWait, Shared, SOCKET, WAKER};
+use crate::driver::{Driver, Handler, Io, Shared};
+use crate::reactor::{Notifier, Reactor, Source};
 use crate::error::{Error, RpcError, Timeout};
 use crate::events::{Event, EventSink, Events};
 use crate::frame;
@@ -20,12 +21,16 @@ use crate::logging;
 use crate::trace::Direction;
 use crate::transport;
 
-/// A running connection with handler `H` inside its I/O thread.
+/// A running connection with handler `H` inside its reactor.
 pub(crate) struct Connection<H: Handler> {
     commands: Sender<Command<H::Command>>,
-    waker: Arc<mio::Waker>,
+    notifier: Notifier,
+    token: usize,
     shared: Arc<Shared>,
-    join: Option<JoinHandle<H>>,
+    /// The handler, once the connection has ended.
+    done: Option<Receiver<H>>,
+    /// The private reactor's thread, when the configuration named no reactor.
+    thread: Option<JoinHandle<()>>,
     call_timeout: Duration,
 }
 
@@ -65,40 +70,37 @@ impl<H: Handler> Connection<H> {
             crate::trace::emit(t.as_ref(), Direction::Open, |r| r.url = Some(url));
         }
         let io_err = |e: std::io::Error| Error::WebSocket(Box::new(e.into()));
-        let setup = (|| {
-            let tcp = transport::tcp_of(&ws).ok_or_else(|| io_err(std::io::Error::other("tcp")))?;
-            let poll = mio::Poll::new().map_err(io_err)?;
-            let mut source = mio::net::TcpStream::from_std(tcp.try_clone().map_err(io_err)?);
-            poll.registry()
-                .register(&mut source, SOCKET, mio::Interest::READABLE | mio::Interest::WRITABLE)
-                .map_err(io_err)?;
-            let waker = Arc::new(mio::Waker::new(poll.registry(), WAKER).map_err(io_err)?);
-            Ok::<_, Error>((poll, source, waker))
-        })();
-        let (poll, source, waker) = match setup {
-            Ok(s) => s,
-            Err(e) => return Err((e, Some(handler))),
+        let source = match transport::tcp_of(&ws).map(Source::of) {
+            Some(Ok(source)) => source,
+            Some(Err(e)) => return Err((io_err(e), Some(handler))),
+            None => return Err((io_err(std::io::Error::other("no TCP stream")), Some(handler))),
+        };
+        let (reactor, thread) = match &cfg.reactor {
+            Some(r) => (r.clone(), None),
+            None => {
+                // Named after the role when the URL gives one, so that log lines (with thread
+                // names) of two parties in one process tell them apart.
+                let role = url.split(['?', '&']).find_map(|p| p.strip_prefix("role="));
+                let name = role.map_or_else(|| "aesc-io".to_owned(), |r| format!("aesc-io-{r}"));
+                match Reactor::spawn(name) {
+                    Ok((r, t)) => (r, Some(t)),
+                    Err(e) => return Err((io_err(e), Some(handler))),
+                }
+            }
         };
         let (commands, rx) = crossbeam_channel::bounded(cfg.command_capacity.max(1));
         let shared = Arc::new(Shared::new());
-        let driver = Driver {
-            ws,
-            wait: MioWait { poll, events: mio::Events::with_capacity(8), _source: source },
-            commands: rx,
-            handler,
-            events,
-            shared: shared.clone(),
-            cfg: cfg.clone(),
-        };
-        // Named after the role when the URL gives one, so that log lines (with thread names)
-        // of two parties in one process tell them apart.
-        let role = url.split(['?', '&']).find_map(|p| p.strip_prefix("role="));
-        let name = role.map_or_else(|| "aesc-io".to_owned(), |r| format!("aesc-io-{r}"));
-        let join = std::thread::Builder::new()
-            .name(name)
-            .spawn(move || driver.run())
-            .map_err(|e| (io_err(e), None))?;
-        Ok(Connection { commands, waker, shared, join: Some(join), call_timeout: cfg.call_timeout })
+        let driver = Driver::new(ws, rx, handler, events, shared.clone(), cfg.clone());
+        let (notifier, token, done) = reactor.run(driver, source).map_err(|e| (io_err(e), None))?;
+        Ok(Connection {
+            commands,
+            notifier,
+            token,
+            shared,
+            done: Some(done),
+            thread,
+            call_timeout: cfg.call_timeout,
+        })
     }
 
     /// The next request id.
@@ -114,12 +116,12 @@ impl<H: Handler> Connection<H> {
         }
     }
 
-    /// Whether the I/O thread still runs.
+    /// Whether the connection still runs.
     pub(crate) fn is_alive(&self) -> bool {
         self.shared.cause.get().is_none()
     }
 
-    /// Queues a command and wakes the I/O thread; waits at most `timeout` for queue space.
+    /// Queues a command and wakes the reactor; waits at most `timeout` for queue space.
     pub(crate) fn send(
         &self,
         command: Command<H::Command>,
@@ -130,7 +132,8 @@ impl<H: Handler> Connection<H> {
             Err(SendTimeoutError::Timeout(_)) => return Err(Error::Timeout(Timeout::Call)),
             Err(SendTimeoutError::Disconnected(_)) => return Err(self.disconnected()),
         }
-        self.waker.wake().map_err(|_| self.disconnected())
+        self.notifier.notify(self.token, &self.shared);
+        Ok(())
     }
 
     /// Calls `method` and waits up to `timeout` for the result.
@@ -160,23 +163,25 @@ impl<H: Handler> Connection<H> {
         self.call_timeout
     }
 
-    /// Asks the I/O thread to close the connection without waiting for it: every call
-    /// waiting on another thread then fails with [`Error::Disconnected`].
+    /// Asks the reactor to close the connection without waiting for it: every call waiting
+    /// on another thread then fails with [`Error::Disconnected`].
     pub(crate) fn request_close(&self) {
         if self.is_alive() {
             self.shared.close.store(true, Ordering::Release);
-            let _ = self.waker.wake();
+            self.notifier.notify(self.token, &self.shared);
         }
     }
 
-    /// Closes the connection and waits for the I/O thread; returns the handler.
+    /// Closes the connection and waits until it has ended (and a private reactor's thread
+    /// with it); returns the handler.
     pub(crate) fn shutdown(&mut self) -> Option<H> {
-        let join = self.join.take()?;
-        if self.is_alive() {
-            self.shared.close.store(true, Ordering::Release);
-            let _ = self.waker.wake();
+        let done = self.done.take()?;
+        self.request_close();
+        let handler = done.recv().ok();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
         }
-        join.join().ok()
+        handler
     }
 }
 

@@ -1,9 +1,11 @@
-//! The I/O thread: the only code that touches the socket.
+//! One connection's I/O loop: the only code that touches the socket.
 //!
-//! One loop owns the WebSocket. Each round it takes the commands queued by the handles, writes
-//! their frames, reads every frame the node sent (routing responses through the pending-call
-//! table and notifications to the session), sends keepalive pings and checks deadlines. It then
-//! sleeps until the socket is readable or writable, a handle wakes it, or the next deadline.
+//! A [`Driver`] owns the WebSocket. Each round ([`Driver::step`]) it takes the commands queued
+//! by the handles, writes their frames, reads a bounded burst of the frames the node sent
+//! (routing responses through the pending-call table and notifications to the session), sends
+//! keepalive pings and checks deadlines, then says when it next needs to run. The reactor
+//! ([`crate::reactor`]) that runs it sleeps until the socket is readable or writable, a handle
+//! wakes it, or that time.
 //!
 //! When the loop ends, for whatever reason, every waiting call fails with
 //! [`Error::Disconnected`] carrying the cause, and the last event is
@@ -98,16 +100,24 @@ pub(crate) struct Shared {
     pub(crate) ids: AtomicU64,
     /// A handle asked for the connection to close (seen even when the command queue is full).
     pub(crate) close: AtomicBool,
+    /// A handle has told the reactor that this connection needs attention, and the reactor
+    /// has not yet run it since (so that a burst of commands wakes it once).
+    pub(crate) notified: AtomicBool,
 }
 
 impl Shared {
     pub(crate) fn new() -> Self {
-        Shared { cause: OnceLock::new(), ids: AtomicU64::new(1), close: AtomicBool::new(false) }
+        Shared {
+            cause: OnceLock::new(),
+            ids: AtomicU64::new(1),
+            close: AtomicBool::new(false),
+            notified: AtomicBool::new(false),
+        }
     }
 }
 
-/// How the driver sleeps until there is something to do.
-pub(crate) trait Wait: Send + 'static {
+/// How [`Driver::run`] sleeps until there is something to do.
+pub(crate) trait Wait {
     /// Sleeps up to `timeout`, returning early when the socket or a handle needs attention.
     ///
     /// # Errors
@@ -115,208 +125,266 @@ pub(crate) trait Wait: Send + 'static {
     fn wait(&mut self, timeout: Duration) -> io::Result<()>;
 }
 
-/// The I/O loop's state.
-pub(crate) struct Driver<S: Read + Write, H: Handler, W: Wait> {
-    pub(crate) ws: WebSocket<S>,
-    pub(crate) wait: W,
-    pub(crate) commands: Receiver<Command<H::Command>>,
-    pub(crate) handler: H,
-    pub(crate) events: EventSink,
-    pub(crate) shared: Arc<Shared>,
-    pub(crate) cfg: ConnectionConfig,
+/// What one round of the I/O loop left behind.
+#[derive(Debug)]
+pub(crate) enum Step {
+    /// More is ready at once (frames left in a read burst, a ping just written): run again
+    /// after the other connections of the reactor had their turn.
+    Again,
+    /// Nothing to do until the socket or a handle says so, or the given time.
+    Idle(Instant),
+    /// The connection ended.
+    Ended(Error),
 }
 
-impl<S: Read + Write, H: Handler, W: Wait> Driver<S, H, W> {
-    /// Runs until the connection ends; returns the handler for reuse by a later connection.
-    pub(crate) fn run(self) -> H {
-        let Driver { mut ws, mut wait, commands, mut handler, events, shared, cfg } = self;
-        let mut pending: PendingCalls<Reply> = PendingCalls::default();
-        let mut frames: Vec<String> = Vec::new();
-        let mut last_rx = Instant::now();
-        let mut next_ping = cfg.ping_interval.map(|p| after(Instant::now(), p));
-        let mut closing: Option<(Instant, Error)> = None;
-        let mut flood = FloodMeter::new(cfg.max_frames_per_second);
+/// The state of one connection's I/O loop: the WebSocket, the pending calls and the timers.
+/// A reactor (or [`Driver::run`]) calls [`Driver::step`] when the socket or a handle needs
+/// attention or the time it asked for has come, and [`Driver::finish`] once it ended.
+pub(crate) struct Driver<S: Read + Write, H: Handler> {
+    ws: WebSocket<S>,
+    commands: Receiver<Command<H::Command>>,
+    handler: H,
+    events: EventSink,
+    shared: Arc<Shared>,
+    cfg: ConnectionConfig,
+    pending: PendingCalls<Reply>,
+    frames: Vec<String>,
+    last_rx: Instant,
+    next_ping: Option<Instant>,
+    closing: Option<(Instant, Error)>,
+    flood: FloodMeter,
+}
 
-        let cause = 'run: loop {
-            // 1. Commands from the handles.
-            if closing.is_none() && shared.close.load(Ordering::Acquire) {
-                closing = Some(owner_close(&mut ws, &cfg, &mut pending, &mut handler, &mut frames));
-            }
-            if closing.is_none() {
-                loop {
-                    let command = match commands.try_recv() {
-                        Ok(c) => c,
-                        Err(TryRecvError::Empty) => break,
-                        Err(TryRecvError::Disconnected) => {
-                            closing = Some(owner_close(
-                                &mut ws,
-                                &cfg,
-                                &mut pending,
-                                &mut handler,
-                                &mut frames,
-                            ));
-                            break;
-                        }
-                    };
-                    match command {
-                        Command::Call { id, frame, reply } => {
-                            if pending.insert(id, Waiter::Caller(reply)).is_ok() {
-                                frames.push(frame);
-                            }
-                        }
-                        Command::Cancel { id } => {
-                            pending.cancel(id);
-                        }
-                        Command::Session(c) => {
-                            let mut io = Io {
-                                frames: &mut frames,
-                                pending: &mut pending,
-                                ids: &shared.ids,
-                                events: &events,
-                            };
-                            handler.on_command(c, &mut io);
-                        }
+impl<S: Read + Write, H: Handler> Driver<S, H> {
+    /// A driver for a connected WebSocket.
+    pub(crate) fn new(
+        ws: WebSocket<S>,
+        commands: Receiver<Command<H::Command>>,
+        handler: H,
+        events: EventSink,
+        shared: Arc<Shared>,
+        cfg: ConnectionConfig,
+    ) -> Self {
+        let now = Instant::now();
+        Driver {
+            ws,
+            commands,
+            handler,
+            events,
+            shared,
+            next_ping: cfg.ping_interval.map(|p| after(now, p)),
+            flood: FloodMeter::new(cfg.max_frames_per_second),
+            cfg,
+            pending: PendingCalls::default(),
+            frames: Vec::new(),
+            last_rx: now,
+            closing: None,
+        }
+    }
+
+    /// What the handles and this driver share.
+    pub(crate) fn shared(&self) -> &Arc<Shared> {
+        &self.shared
+    }
+
+    /// Runs on the calling thread until the connection ends, sleeping through `wait`; returns
+    /// the handler.
+    pub(crate) fn run(mut self, wait: &mut impl Wait) -> H {
+        loop {
+            match self.step() {
+                Step::Again => {}
+                Step::Idle(due) => {
+                    if let Err(e) = wait.wait(due.saturating_duration_since(Instant::now())) {
+                        return self.finish(Error::WebSocket(Box::new(e.into())));
                     }
                 }
+                Step::Ended(cause) => return self.finish(cause),
             }
+        }
+    }
 
-            // 2. Write what was queued.
-            for f in frames.drain(..) {
-                if let Err(e) = write_frame(&mut ws, &cfg, f) {
-                    if !is_no_data(&e) {
-                        break 'run Error::WebSocket(Box::new(e));
-                    }
-                }
-            }
-            match ws.flush() {
-                Ok(()) => {}
-                Err(e) if is_no_data(&e) => {}
-                Err(e) if closing.is_some() => break 'run take_cause(&mut closing, e),
-                Err(e) => break 'run Error::WebSocket(Box::new(e)),
-            }
+    /// One round: the handles' commands, the writes they queued, a bounded burst of reads,
+    /// then timers. Never blocks.
+    pub(crate) fn step(&mut self) -> Step {
+        match self.round() {
+            Ok(step) => step,
+            Err(cause) => Step::Ended(cause),
+        }
+    }
 
-            // 3. Read what is available, up to a burst: a node that floods cannot keep the
-            // handles' requests, deadlines and closing waiting.
-            let mut burst = cfg.read_burst.max(1);
-            let mut more = false;
-            loop {
-                if burst == 0 {
-                    more = true;
+    fn io(&mut self) -> (&mut H, Io<'_>) {
+        let io = Io {
+            frames: &mut self.frames,
+            pending: &mut self.pending,
+            ids: &self.shared.ids,
+            events: &self.events,
+        };
+        (&mut self.handler, io)
+    }
+
+    fn owner_close(&mut self) {
+        self.closing = Some(owner_close(
+            &mut self.ws,
+            &self.cfg,
+            &mut self.pending,
+            &mut self.handler,
+            &mut self.frames,
+        ));
+    }
+
+    fn round(&mut self) -> Result<Step, Error> {
+        // 1. Commands from the handles.
+        if self.closing.is_none() && self.shared.close.load(Ordering::Acquire) {
+            self.owner_close();
+        }
+        while self.closing.is_none() {
+            let command = match self.commands.try_recv() {
+                Ok(c) => c,
+                Err(TryRecvError::Empty) => break,
+                Err(TryRecvError::Disconnected) => {
+                    self.owner_close();
                     break;
                 }
-                burst -= 1;
-                match ws.read() {
-                    Ok(msg) => {
-                        last_rx = Instant::now();
-                        if let Some(frames) = flood.count(last_rx) {
-                            break 'run Error::Flood { frames };
-                        }
-                        match msg {
-                            Message::Text(_) if closing.is_some() => {}
-                            Message::Text(text) => {
-                                logging::frame(Dir::Recv, text.as_str());
-                                if let Some(t) = &cfg.trace {
-                                    crate::trace::emit(t.as_ref(), Direction::Recv, |r| {
-                                        r.raw = Some(text.as_str())
-                                    });
-                                }
-                                events.weigh_as(text.len());
-                                let mut io = Io {
-                                    frames: &mut frames,
-                                    pending: &mut pending,
-                                    ids: &shared.ids,
-                                    events: &events,
-                                };
-                                route(text.as_str(), &mut handler, &mut io);
-                                events.weigh_as(0);
-                            }
-                            Message::Close(frame) => {
-                                let (code, reason) = frame.map_or((1005, String::new()), |f| {
-                                    (u16::from(f.code), f.reason.as_str().to_owned())
-                                });
-                                log::debug!(
-                                    "the node closes the connection: code {code} {reason:?}"
-                                );
-                                if closing.is_none() {
-                                    closing = Some((
-                                        after(Instant::now(), cfg.close_timeout),
-                                        Error::ClosedByNode { code, reason },
-                                    ));
-                                }
-                            }
-                            Message::Binary(_) => events.emit(Event::BinaryFrame),
-                            Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => {}
-                        }
-                    }
-                    Err(e) if is_no_data(&e) => break,
-                    Err(tungstenite::Error::Capacity(_)) => {
-                        break 'run Error::FrameTooLarge { limit: cfg.max_message_size };
-                    }
-                    Err(
-                        tungstenite::Error::ConnectionClosed | tungstenite::Error::AlreadyClosed,
-                    ) => {
-                        break 'run closing.take().map_or(Error::Closed, |(_, c)| c);
-                    }
-                    Err(e) => {
-                        break 'run match closing.take() {
-                            Some((_, c)) => c,
-                            None => Error::WebSocket(Box::new(e)),
-                        };
+            };
+            match command {
+                Command::Call { id, frame, reply } => {
+                    if self.pending.insert(id, Waiter::Caller(reply)).is_ok() {
+                        self.frames.push(frame);
                     }
                 }
+                Command::Cancel { id } => {
+                    self.pending.cancel(id);
+                }
+                Command::Session(c) => {
+                    let (handler, mut io) = self.io();
+                    handler.on_command(c, &mut io);
+                }
             }
-            // 4. Deadlines (also between bursts of a busy connection).
-            let now = Instant::now();
+        }
+
+        // 2. Write what was queued.
+        self.flush_frames()?;
+
+        // 3. Read what is available, up to a burst: a node that floods cannot keep the
+        // handles' requests, deadlines and closing waiting, nor other connections of a reactor.
+        let more = self.read_burst()?;
+
+        // 4. Deadlines (also between bursts of a busy connection).
+        let now = Instant::now();
+        {
+            let (handler, mut io) = self.io();
+            handler.on_tick(now, &mut io);
+        }
+        if let Some((deadline, _)) = &self.closing {
+            if now >= *deadline {
+                return Err(Error::Timeout(Timeout::Close));
+            }
+        } else if let (Some(ping), Some(interval)) = (self.next_ping, self.cfg.ping_interval) {
+            if now.duration_since(self.last_rx) > interval.saturating_add(self.cfg.keepalive_timeout)
             {
-                let mut io = Io {
-                    frames: &mut frames,
-                    pending: &mut pending,
-                    ids: &shared.ids,
-                    events: &events,
-                };
-                handler.on_tick(now, &mut io);
+                return Err(Error::Timeout(Timeout::Keepalive));
             }
-            if let Some((deadline, _)) = &closing {
-                if now >= *deadline {
-                    break 'run Error::Timeout(Timeout::Close);
-                }
-            } else if let (Some(ping), Some(interval)) = (next_ping, cfg.ping_interval) {
-                if now.duration_since(last_rx) > interval.saturating_add(cfg.keepalive_timeout) {
-                    break 'run Error::Timeout(Timeout::Keepalive);
-                }
-                if now >= ping {
-                    if let Err(e) = ws.write(Message::Ping(Default::default())) {
-                        if !is_no_data(&e) {
-                            break 'run Error::WebSocket(Box::new(e));
-                        }
+            if now >= ping {
+                if let Err(e) = self.ws.write(Message::Ping(Default::default())) {
+                    if !is_no_data(&e) {
+                        return Err(Error::WebSocket(Box::new(e)));
                     }
-                    next_ping = Some(after(now, interval));
-                    continue;
+                }
+                self.next_ping = Some(after(now, interval));
+                return Ok(Step::Again);
+            }
+        }
+        if !self.frames.is_empty() || more {
+            // Replies the handler produced go out before sleeping; and more may be buffered,
+            // which the readiness of an edge-triggered poll would not say again.
+            return Ok(Step::Again);
+        }
+
+        // 5. Sleep until something happens or the next timer is due.
+        let mut due = after(now, self.cfg.tick);
+        if let Some(at) = self.handler.next_wakeup() {
+            due = due.min(at);
+        }
+        if let Some(ping) = self.next_ping {
+            due = due.min(ping);
+        }
+        if let Some((deadline, _)) = &self.closing {
+            due = due.min(*deadline);
+        }
+        Ok(Step::Idle(due))
+    }
+
+    fn flush_frames(&mut self) -> Result<(), Error> {
+        for f in std::mem::take(&mut self.frames) {
+            if let Err(e) = write_frame(&mut self.ws, &self.cfg, f) {
+                if !is_no_data(&e) {
+                    return Err(Error::WebSocket(Box::new(e)));
                 }
             }
-            if !frames.is_empty() || more {
-                // Replies the handler produced go out before sleeping; and more may be
-                // buffered, which the readiness of an edge-triggered poll would not say again.
-                continue;
-            }
+        }
+        match self.ws.flush() {
+            Ok(()) => Ok(()),
+            Err(e) if is_no_data(&e) => Ok(()),
+            Err(e) if self.closing.is_some() => Err(take_cause(&mut self.closing, e)),
+            Err(e) => Err(Error::WebSocket(Box::new(e))),
+        }
+    }
 
-            // 5. Sleep until something happens or the next timer is due.
-            let mut sleep = cfg.tick;
-            if let Some(due) = handler.next_wakeup() {
-                sleep = sleep.min(due.saturating_duration_since(now));
+    /// Reads up to a burst of frames; whether more may be waiting.
+    fn read_burst(&mut self) -> Result<bool, Error> {
+        for _ in 0..self.cfg.read_burst.max(1) {
+            let msg = match self.ws.read() {
+                Ok(msg) => msg,
+                Err(e) if is_no_data(&e) => return Ok(false),
+                Err(tungstenite::Error::Capacity(_)) => {
+                    return Err(Error::FrameTooLarge { limit: self.cfg.max_message_size });
+                }
+                Err(tungstenite::Error::ConnectionClosed | tungstenite::Error::AlreadyClosed) => {
+                    return Err(self.closing.take().map_or(Error::Closed, |(_, c)| c));
+                }
+                Err(e) => return Err(take_cause(&mut self.closing, e)),
+            };
+            self.last_rx = Instant::now();
+            if let Some(frames) = self.flood.count(self.last_rx) {
+                return Err(Error::Flood { frames });
             }
-            if let Some(ping) = next_ping {
-                sleep = sleep.min(ping.saturating_duration_since(now));
+            match msg {
+                Message::Text(_) if self.closing.is_some() => {}
+                Message::Text(text) => {
+                    logging::frame(Dir::Recv, text.as_str());
+                    if let Some(t) = &self.cfg.trace {
+                        crate::trace::emit(t.as_ref(), Direction::Recv, |r| {
+                            r.raw = Some(text.as_str())
+                        });
+                    }
+                    self.events.weigh_as(text.len());
+                    let (handler, mut io) = self.io();
+                    route(text.as_str(), handler, &mut io);
+                    self.events.weigh_as(0);
+                }
+                Message::Close(frame) => {
+                    let (code, reason) = frame.map_or((1005, String::new()), |f| {
+                        (u16::from(f.code), f.reason.as_str().to_owned())
+                    });
+                    log::debug!("the node closes the connection: code {code} {reason:?}");
+                    if self.closing.is_none() {
+                        self.closing = Some((
+                            after(Instant::now(), self.cfg.close_timeout),
+                            Error::ClosedByNode { code, reason },
+                        ));
+                    }
+                }
+                Message::Binary(_) => self.events.emit(Event::BinaryFrame),
+                Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => {}
             }
-            if let Some((deadline, _)) = &closing {
-                sleep = sleep.min(deadline.saturating_duration_since(now));
-            }
-            if let Err(e) = wait.wait(sleep) {
-                break 'run Error::WebSocket(Box::new(e.into()));
-            }
-        };
+        }
+        Ok(true)
+    }
 
-        // The end: nobody is left waiting.
+    /// Ends the connection for `cause`: nobody is left waiting, the handler is told, the last
+    /// event is [`Event::Disconnected`]. Returns the handler for reuse by a later connection.
+    pub(crate) fn finish(self, cause: Error) -> H {
+        let Driver { ws, commands, mut handler, events, shared, cfg, mut pending, .. } = self;
         logging::ended(&cause);
         if let Some(t) = &cfg.trace {
             let reason = match &cause {
@@ -494,26 +562,3 @@ fn route_response<H: Handler>(r: Response, handler: &mut H, io: &mut Io<'_>) {
         (None, _) => {}
     }
 }
-
-/// Readiness through `mio`: wakes on socket readiness or on a handle's [`mio::Waker`].
-pub(crate) struct MioWait {
-    pub(crate) poll: mio::Poll,
-    pub(crate) events: mio::Events,
-    // Keeps the registered descriptor alive for as long as the poll uses it.
-    pub(crate) _source: mio::net::TcpStream,
-}
-
-impl Wait for MioWait {
-    fn wait(&mut self, timeout: Duration) -> io::Result<()> {
-        match self.poll.poll(&mut self.events, Some(timeout)) {
-            Ok(()) => Ok(()),
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => Ok(()),
-            Err(e) => Err(e),
-        }
-    }
-}
-
-/// The token of the socket in the poll.
-pub(crate) const SOCKET: mio::Token = mio::Token(0);
-/// The token of the waker in the poll.
-pub(crate) const WAKER: mio::Token = mio::Token(1);

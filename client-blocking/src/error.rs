@@ -178,6 +178,10 @@ pub enum Error {
         /// The limit.
         limit: usize,
     },
+    /// The connection's own code (a signer, store or policy callback) panicked while its
+    /// reactor ran it; that connection ended, the reactor's others go on.
+    #[error("the connection ended on a panic: {0}")]
+    Panicked(String),
     /// The TLS configuration could not be built.
     #[error("tls configuration")]
     Tls(#[source] rustls::Error),

@@ -64,16 +64,8 @@ pub fn drive_frames(input: &[u8], role: Role) -> usize {
     let ws_cfg = WebSocketConfig::default().max_message_size(Some(cfg.max_message_size));
     let ws = WebSocket::from_raw_socket(socket, WsRole::Client, Some(ws_cfg));
     let (_commands_tx, commands) = crossbeam_channel::bounded(1);
-    let driver = Driver {
-        ws,
-        wait: NoWait,
-        commands,
-        handler: session,
-        events: events.clone(),
-        shared: Arc::new(Shared::new()),
-        cfg,
-    };
-    drop(driver.run());
+    let driver = Driver::new(ws, commands, session, events.clone(), Arc::new(Shared::new()), cfg);
+    drop(driver.run(&mut NoWait));
     stream.len()
 }
 

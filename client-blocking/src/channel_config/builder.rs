@@ -128,7 +128,18 @@ impl ChannelConfigBuilder {
         if c.trace.is_none() {
             c.trace = self.connection.trace.take();
         }
+        if c.reactor.is_none() {
+            c.reactor = self.connection.reactor.take();
+        }
         self.connection = c;
+        self
+    }
+
+    /// Runs this channel's connections on `reactor`, an I/O thread shared with other channels
+    /// (see [`crate::Reactor`]), instead of an I/O thread of its own.
+    #[must_use]
+    pub fn reactor(mut self, reactor: &crate::Reactor) -> Self {
+        self.connection.reactor = Some(reactor.clone());
         self
     }
 
