@@ -101,12 +101,12 @@
 mod chain;
 mod clock;
 mod config;
-mod connection;
 mod faults;
 mod frames;
 mod fsm;
 mod hub;
 mod ids;
+mod io_loop;
 mod ledger;
 mod logging;
 mod node;
@@ -115,13 +115,12 @@ pub mod probe;
 mod query;
 pub mod replay;
 mod request;
-mod server;
+mod timers;
 mod txs;
+mod ws_conn;
 
 use std::io;
 use std::net::{SocketAddr, TcpListener};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
@@ -134,7 +133,8 @@ pub use ids::Role;
 pub use node::Status;
 pub use outbox::Observation;
 
-use hub::HubInput;
+use hub::{HubInput, IoOut};
+use io_loop::{IoMsg, IoSetup};
 use node::Control;
 
 /// A running node double. Dropping it stops every thread and closes every socket.
@@ -142,40 +142,39 @@ use node::Control;
 pub struct NodeDouble {
     addr: SocketAddr,
     hub: Sender<HubInput>,
-    stop: Arc<AtomicBool>,
-    threads: Vec<JoinHandle<()>>,
+    io: IoOut,
+    hub_thread: Option<JoinHandle<()>>,
+    io_thread: Option<JoinHandle<()>>,
 }
 
-/// Starts a node double with `config`.
+/// Starts a node double with `config`: two threads, the hub and the I/O thread, whatever the
+/// number of sockets.
 ///
 /// # Errors
 /// When the listen address cannot be bound or a thread cannot be started.
 pub fn spawn(config: Config) -> io::Result<NodeDouble> {
     let listener = TcpListener::bind(config.listen)?;
-    listener.set_nonblocking(true)?;
     let addr = listener.local_addr()?;
-    let stop = Arc::new(AtomicBool::new(false));
+    let setup = IoSetup::new(listener)?;
     let (hub_tx, hub_rx) = crossbeam_channel::bounded::<HubInput>(4096);
+    let (io_tx, io_rx) = crossbeam_channel::unbounded::<IoMsg>();
+    let io_out = IoOut { tx: io_tx.clone(), waker: setup.waker() };
+    let io = IoOut { tx: io_tx, waker: setup.waker() };
+    let io_hub = hub_tx.clone();
+    let grace = config.close_grace;
+    let io_thread = thread::Builder::new()
+        .name("node-double-io".into())
+        .spawn(move || io_loop::run(setup, io_hub, io_rx, grace))?;
     let node = node::Node::new(&config, Instant::now(), random_seed());
     let hub_thread = thread::Builder::new()
         .name("node-double-hub".into())
-        .spawn(move || hub::run(node, hub_rx))?;
-    let accept_stop = Arc::clone(&stop);
-    let accept_hub = hub_tx.clone();
-    let grace = config.close_grace;
-    let accept_thread = thread::Builder::new()
-        .name("node-double-accept".into())
-        .spawn(move || server::run(listener, accept_hub, accept_stop, grace));
-    let accept_thread = match accept_thread {
-        Ok(t) => t,
-        Err(e) => {
-            let _ = hub_tx.send(HubInput::Stop);
-            let _ = hub_thread.join();
-            return Err(e);
-        }
-    };
+        .spawn(move || hub::run(node, hub_rx, io_out));
+    let mut double =
+        NodeDouble { addr, hub: hub_tx, io, hub_thread: None, io_thread: Some(io_thread) };
+    // On an error, dropping `double` stops the I/O thread.
+    double.hub_thread = Some(hub_thread?);
     log::info!("node double listening on ws://{addr}/channel");
-    Ok(NodeDouble { addr, hub: hub_tx, stop, threads: vec![accept_thread, hub_thread] })
+    Ok(double)
 }
 
 fn random_seed() -> [u8; 32] {
@@ -260,10 +259,16 @@ impl NodeDouble {
 
 impl Drop for NodeDouble {
     fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        let _ = self.hub.send_timeout(HubInput::Stop, HUB_TIMEOUT);
-        for t in self.threads.drain(..) {
-            let _ = t.join();
+        // The hub first: it sends its last frames and closes, then the I/O thread closes what
+        // is left within the close grace.
+        if let Some(hub) = self.hub_thread.take() {
+            let _ = self.hub.send_timeout(HubInput::Stop, HUB_TIMEOUT);
+            let _ = hub.join();
+        }
+        if let Some(io) = self.io_thread.take() {
+            let _ = self.io.tx.send(IoMsg::Stop);
+            let _ = self.io.waker.wake();
+            let _ = io.join();
         }
     }
 }
