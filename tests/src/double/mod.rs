@@ -26,10 +26,23 @@
 //!
 //! # Structure
 //!
-//! One thread accepts sockets, one per socket reads and writes frames, and
-//! one hub owns every channel and the chain. The channel logic (`fsm`) is pure: parsed
-//! requests, socket events, blocks and clock ticks in, frames out. Every wait is bounded:
-//! sockets are polled with short timeouts, the hub sleeps at most 50 ms, queues are bounded.
+//! Two threads, whatever the number of sockets:
+//!
+//! * the I/O thread (`io_loop`) owns the listener and every client socket in one `mio` poll.
+//!   Sockets are non-blocking: the WebSocket handshake is resumed on readiness (`ws_conn`),
+//!   frames are read until the socket would block but at most a burst per socket and round (a
+//!   flooding client is requeued, the others get their turn), and frames are written through
+//!   tungstenite's buffer and flushed again when the socket is writable. Its deadlines (the
+//!   handshake's 5 s, 60 s of silence, the close grace) sit in one heap (`timers`) whose
+//!   earliest entry is the poll's timeout: an idle double does not wake up for its sockets;
+//! * the hub (`hub`) owns every channel and the chain in `node`, which is pure: parsed
+//!   requests, socket events, blocks and clock ticks in, frames out. It sleeps until an input
+//!   arrives or until the node's next wake-up (the next block, an FSM timer, a delayed frame;
+//!   idle, it wakes once per [`Config::block_interval`] to mine), and sends the outputs of each round to the I/O thread as one batch, then wakes its poll.
+//!
+//! Queues: sockets to hub, bounded (the I/O thread waits when the hub lags behind); hub to
+//! sockets, unbounded (the hub never waits), but each socket holds at most 8 MiB of unsent
+//! frames: a client that does not read is dropped. Frames a client sends are capped at 1 MiB.
 //!
 //! # Fidelity
 //!
@@ -88,9 +101,9 @@
 //!
 //! What still differs, and why:
 //!
-//! * The node answers within a millisecond; the double's sockets poll with short read
-//!   timeouts, so frames of the two parties can interleave differently (never within one
-//!   party's sequence).
+//! * Frames of the two parties can interleave differently from a node's (never within one
+//!   party's sequence): the double answers within a millisecond too, but its hub and I/O
+//!   thread schedule the two sockets their own way.
 //! * The node's initiator FSM ignores a create-tx signature it cannot verify (for another
 //!   network id) and waits for its timeout; the double reports `bad_signature` at once. Kept:
 //!   a test against the double learns the cause at once, where the node costs a deadline (the
