@@ -26,10 +26,23 @@
 //!
 //! # Structure
 //!
-//! One thread accepts sockets, one per socket reads and writes frames, and
-//! one hub owns every channel and the chain. The channel logic (`fsm`) is pure: parsed
-//! requests, socket events, blocks and clock ticks in, frames out. Every wait is bounded:
-//! sockets are polled with short timeouts, the hub sleeps at most 50 ms, queues are bounded.
+//! Two threads, whatever the number of sockets:
+//!
+//! * the I/O thread (`io_loop`) owns the listener and every client socket in one `mio` poll.
+//!   Sockets are non-blocking: the WebSocket handshake is resumed on readiness (`ws_conn`),
+//!   frames are read until the socket would block but at most a burst per socket and round (a
+//!   flooding client is requeued, the others get their turn), and frames are written through
+//!   tungstenite's buffer and flushed again when the socket is writable. Its deadlines (the
+//!   handshake's 5 s, 60 s of silence, the close grace) sit in one heap (`timers`) whose
+//!   earliest entry is the poll's timeout: an idle double does not wake up for its sockets;
+//! * the hub (`hub`) owns every channel and the chain in `node`, which is pure: parsed
+//!   requests, socket events, blocks and clock ticks in, frames out. It sleeps until an input
+//!   arrives or until the node's next wake-up (the next block, an FSM timer, a delayed frame;
+//!   idle, it wakes once per [`Config::block_interval`] to mine), and sends the outputs of each round to the I/O thread as one batch, then wakes its poll.
+//!
+//! Queues: sockets to hub, bounded (the I/O thread waits when the hub lags behind); hub to
+//! sockets, unbounded (the hub never waits), but each socket holds at most 8 MiB of unsent
+//! frames: a client that does not read is dropped. Frames a client sends are capped at 1 MiB.
 //!
 //! # Fidelity
 //!
@@ -88,9 +101,9 @@
 //!
 //! What still differs, and why:
 //!
-//! * The node answers within a millisecond; the double's sockets poll with short read
-//!   timeouts, so frames of the two parties can interleave differently (never within one
-//!   party's sequence).
+//! * Frames of the two parties can interleave differently from a node's (never within one
+//!   party's sequence): the double answers within a millisecond too, but its hub and I/O
+//!   thread schedule the two sockets their own way.
 //! * The node's initiator FSM ignores a create-tx signature it cannot verify (for another
 //!   network id) and waits for its timeout; the double reports `bad_signature` at once. Kept:
 //!   a test against the double learns the cause at once, where the node costs a deadline (the
@@ -101,12 +114,12 @@
 mod chain;
 mod clock;
 mod config;
-mod connection;
 mod faults;
 mod frames;
 mod fsm;
 mod hub;
 mod ids;
+mod io_loop;
 mod ledger;
 mod logging;
 mod node;
@@ -115,13 +128,12 @@ pub mod probe;
 mod query;
 pub mod replay;
 mod request;
-mod server;
+mod timers;
 mod txs;
+mod ws_conn;
 
 use std::io;
 use std::net::{SocketAddr, TcpListener};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
@@ -134,7 +146,8 @@ pub use ids::Role;
 pub use node::Status;
 pub use outbox::Observation;
 
-use hub::HubInput;
+use hub::{HubInput, IoOut};
+use io_loop::{IoMsg, IoSetup};
 use node::Control;
 
 /// A running node double. Dropping it stops every thread and closes every socket.
@@ -142,40 +155,39 @@ use node::Control;
 pub struct NodeDouble {
     addr: SocketAddr,
     hub: Sender<HubInput>,
-    stop: Arc<AtomicBool>,
-    threads: Vec<JoinHandle<()>>,
+    io: IoOut,
+    hub_thread: Option<JoinHandle<()>>,
+    io_thread: Option<JoinHandle<()>>,
 }
 
-/// Starts a node double with `config`.
+/// Starts a node double with `config`: two threads, the hub and the I/O thread, whatever the
+/// number of sockets.
 ///
 /// # Errors
 /// When the listen address cannot be bound or a thread cannot be started.
 pub fn spawn(config: Config) -> io::Result<NodeDouble> {
     let listener = TcpListener::bind(config.listen)?;
-    listener.set_nonblocking(true)?;
     let addr = listener.local_addr()?;
-    let stop = Arc::new(AtomicBool::new(false));
+    let setup = IoSetup::new(listener)?;
     let (hub_tx, hub_rx) = crossbeam_channel::bounded::<HubInput>(4096);
+    let (io_tx, io_rx) = crossbeam_channel::unbounded::<IoMsg>();
+    let io_out = IoOut { tx: io_tx.clone(), waker: setup.waker() };
+    let io = IoOut { tx: io_tx, waker: setup.waker() };
+    let io_hub = hub_tx.clone();
+    let grace = config.close_grace;
+    let io_thread = thread::Builder::new()
+        .name("node-double-io".into())
+        .spawn(move || io_loop::run(setup, io_hub, io_rx, grace))?;
     let node = node::Node::new(&config, Instant::now(), random_seed());
     let hub_thread = thread::Builder::new()
         .name("node-double-hub".into())
-        .spawn(move || hub::run(node, hub_rx))?;
-    let accept_stop = Arc::clone(&stop);
-    let accept_hub = hub_tx.clone();
-    let grace = config.close_grace;
-    let accept_thread = thread::Builder::new()
-        .name("node-double-accept".into())
-        .spawn(move || server::run(listener, accept_hub, accept_stop, grace));
-    let accept_thread = match accept_thread {
-        Ok(t) => t,
-        Err(e) => {
-            let _ = hub_tx.send(HubInput::Stop);
-            let _ = hub_thread.join();
-            return Err(e);
-        }
-    };
+        .spawn(move || hub::run(node, hub_rx, io_out));
+    let mut double =
+        NodeDouble { addr, hub: hub_tx, io, hub_thread: None, io_thread: Some(io_thread) };
+    // On an error, dropping `double` stops the I/O thread.
+    double.hub_thread = Some(hub_thread?);
     log::info!("node double listening on ws://{addr}/channel");
-    Ok(NodeDouble { addr, hub: hub_tx, stop, threads: vec![accept_thread, hub_thread] })
+    Ok(double)
 }
 
 fn random_seed() -> [u8; 32] {
@@ -260,10 +272,16 @@ impl NodeDouble {
 
 impl Drop for NodeDouble {
     fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        let _ = self.hub.send_timeout(HubInput::Stop, HUB_TIMEOUT);
-        for t in self.threads.drain(..) {
-            let _ = t.join();
+        // The hub first: it sends its last frames and closes, then the I/O thread closes what
+        // is left within the close grace.
+        if let Some(hub) = self.hub_thread.take() {
+            let _ = self.hub.send_timeout(HubInput::Stop, HUB_TIMEOUT);
+            let _ = hub.join();
+        }
+        if let Some(io) = self.io_thread.take() {
+            let _ = self.io.tx.send(IoMsg::Stop);
+            let _ = self.io.waker.wake();
+            let _ = io.join();
         }
     }
 }

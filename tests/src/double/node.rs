@@ -118,7 +118,9 @@ impl Node {
         self.out.take()
     }
 
-    /// When the node next needs the clock.
+    /// When the node next needs the clock: the earliest of the next block (always set, at
+    /// most a block interval away, so an idle node still has a bounded, future wake-up), the
+    /// channels' timers and the delayed frames.
     pub(crate) fn next_wakeup(&self) -> Instant {
         let mut t = self.chain.next_block_at();
         for ch in self.channels.values() {
@@ -328,6 +330,24 @@ mod tests {
         ik: SecretKey,
         rk: SecretKey,
         net: NetworkId,
+    }
+
+    #[test]
+    fn an_idle_node_wakes_up_in_the_future_at_most_a_block_later() {
+        let t0 = Instant::now();
+        let config = Config::new().with_block_interval(Duration::from_millis(100));
+        let mut node = Node::new(&config, t0, [0; 32]);
+        let mut now = t0;
+        for _ in 0..5 {
+            let next = node.next_wakeup();
+            assert!(next > now && next <= now + Duration::from_millis(100));
+            now = next;
+            node.tick(now);
+        }
+        // A clock far ahead (a stalled hub) is caught up in one tick, not spun through.
+        now += Duration::from_secs(3600);
+        node.tick(now);
+        assert!(node.next_wakeup() > now);
     }
 
     fn frames_to(outputs: &[Output], conn: ConnId) -> Vec<Value> {
