@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use aesc_client::aesc_codec::crypto::{NetworkId, SecretKey};
 use aesc_client::aesc_codec::jsonrpc::TxOptions;
-use aesc_client::{Channel, ChannelConfig, Deadlines, Error, Reactor, Role};
+use aesc_client::{Channel, ChannelConfig, ConnectionConfig, Deadlines, Error, Reactor, Role};
 use aesc_testkit::double;
 
 type BoxError = Box<dyn std::error::Error>;
@@ -49,6 +49,9 @@ pub struct Args {
     /// How long the opened channels are left idle to measure what idle costs, in ms.
     #[arg(long, default_value_t = 1000)]
     idle_ms: u64,
+    /// Events each party keeps (the benchmark does not read them; the oldest are dropped).
+    #[arg(long, default_value_t = 1024)]
+    event_capacity: usize,
     /// The first peer port; channel `k` uses `port + k`.
     #[arg(long, default_value_t = 3500)]
     port: u16,
@@ -76,18 +79,32 @@ pub fn run(args: &Args) -> Result<(), BoxError> {
         (None, Some(d)) => d.url(),
         (None, None) => return Err("no node".into()),
     };
-    let key = |given: &Option<String>, seed: u8| -> Result<SecretKey, BoxError> {
-        Ok(match given {
-            Some(k) => SecretKey::parse(k)?,
-            None if args.node.is_none() => SecretKey::from_seed(&[seed; 32]),
-            None => return Err("--initiator-key and --responder-key are needed with --node".into()),
-        })
+    // Against the double every channel has accounts of its own (the double funds any key):
+    // channels of the same two accounts opened at once would get the same nonce, hence the
+    // same channel id. A real node's funded accounts are given; its channels open one by one.
+    let given = match (&args.initiator_key, &args.responder_key) {
+        (Some(i), Some(r)) => Some((SecretKey::parse(i)?, SecretKey::parse(r)?)),
+        (None, None) if args.node.is_none() => None,
+        _ => return Err("--initiator-key and --responder-key are needed with --node".into()),
     };
-    let (ikey, rkey) = (key(&args.initiator_key, 1)?, key(&args.responder_key, 2)?);
+    let keys = |k: u32| -> (SecretKey, SecretKey) {
+        match &given {
+            Some((i, r)) => (i.clone(), r.clone()),
+            None => {
+                let seed = |party: u8| {
+                    let mut seed = [party; 32];
+                    seed[..4].copy_from_slice(&k.to_be_bytes());
+                    SecretKey::from_seed(&seed)
+                };
+                (seed(1), seed(2))
+            }
+        }
+    };
     let reactors: Vec<Reactor> = (0..args.reactors.max(1))
         .map(|n| Reactor::named(format!("aesc-reactor-{n}")))
         .collect::<Result<_, _>>()?;
     let config = |role: Role, k: u32| -> Result<ChannelConfig, BoxError> {
+        let (ikey, rkey) = keys(k);
         let (me, peer) = match role {
             Role::Initiator => (&ikey, &rkey),
             Role::Responder => (&rkey, &ikey),
@@ -104,15 +121,19 @@ pub fn run(args: &Args) -> Result<(), BoxError> {
             .param("minimum_depth_strategy", "plain")
             .param("minimum_depth", "1")
             .deadlines(Deadlines::all(Duration::from_secs(120)))
+            .connection(ConnectionConfig::default().event_capacity(args.event_capacity))
             .reactor(&reactors[k as usize % reactors.len()])
             .build()?)
     };
 
     let started = Instant::now();
-    let mut pairs = Vec::new();
+    let mut pairs = Vec::with_capacity(args.channels as usize);
     for k in 0..args.channels {
         let responder = Channel::connect(config(Role::Responder, k)?)?;
         let initiator = Channel::connect(config(Role::Initiator, k)?)?;
+        if given.is_some() {
+            initiator.wait_open()?;
+        }
         pairs.push((initiator, responder));
     }
     for (i, r) in &pairs {
@@ -215,11 +236,8 @@ fn transfers(pairs: Vec<&(Channel, Channel)>, m: u32) -> Result<Vec<u64>, Error>
     let mut out = Vec::with_capacity(m as usize * pairs.len());
     for n in 0..m {
         for (i, r) in &pairs {
-            let (from, to) = if n % 2 == 0 {
-                (i, r.config().account())
-            } else {
-                (r, i.config().account())
-            };
+            let (from, to) =
+                if n % 2 == 0 { (i, r.config().account()) } else { (r, i.config().account()) };
             let t = Instant::now();
             crate::demo::retry_conflict(|| from.transfer(&to, 1u64))?;
             out.push(u64::try_from(t.elapsed().as_micros()).unwrap_or(u64::MAX));

@@ -13,11 +13,11 @@ use serde_json::Value;
 use crate::command::Command;
 use crate::config::ConnectionConfig;
 use crate::driver::{Driver, Handler, Io, Shared};
-use crate::reactor::{Notifier, Reactor, Source};
 use crate::error::{Error, RpcError, Timeout};
 use crate::events::{Event, EventSink, Events};
 use crate::frame;
 use crate::logging;
+use crate::reactor::{Notifier, Reactor, Source};
 use crate::trace::Direction;
 use crate::transport;
 

@@ -280,7 +280,8 @@ impl<S: Read + Write, H: Handler> Driver<S, H> {
                 return Err(Error::Timeout(Timeout::Close));
             }
         } else if let (Some(ping), Some(interval)) = (self.next_ping, self.cfg.ping_interval) {
-            if now.duration_since(self.last_rx) > interval.saturating_add(self.cfg.keepalive_timeout)
+            if now.duration_since(self.last_rx)
+                > interval.saturating_add(self.cfg.keepalive_timeout)
             {
                 return Err(Error::Timeout(Timeout::Keepalive));
             }

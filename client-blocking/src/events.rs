@@ -116,7 +116,7 @@ impl Event {
 /// The consumer side of the event stream.
 #[derive(Debug, Clone)]
 pub struct Events {
-    rx: Receiver<Weighed>,
+    rx: Receiver<Box<Weighed>>,
     dropped: Arc<AtomicU64>,
     bytes: Arc<AtomicUsize>,
     _alive: Arc<()>,
@@ -158,7 +158,7 @@ impl Events {
         self.rx.try_recv().ok().map(|w| self.took(w))
     }
 
-    fn took(&self, w: Weighed) -> Event {
+    fn took(&self, w: Box<Weighed>) -> Event {
         self.bytes.fetch_sub(w.bytes, Ordering::Relaxed);
         w.event
     }
@@ -214,8 +214,8 @@ impl Events {
 /// One consumer's bounded queue.
 #[derive(Debug)]
 struct Queue {
-    tx: Sender<Weighed>,
-    rx: Receiver<Weighed>,
+    tx: Sender<Box<Weighed>>,
+    rx: Receiver<Box<Weighed>>,
     capacity: usize,
     max_bytes: usize,
     dropped: Arc<AtomicU64>,
@@ -280,7 +280,7 @@ impl Queue {
 
     fn send(&self, event: Event, bytes: usize) -> bool {
         self.bytes.fetch_add(bytes, Ordering::Relaxed);
-        if self.tx.send(Weighed { event, bytes }).is_err() {
+        if self.tx.send(Box::new(Weighed { event, bytes })).is_err() {
             self.bytes.fetch_sub(bytes, Ordering::Relaxed);
         }
         self.consumer.strong_count() > 0

@@ -320,8 +320,7 @@ impl Loop {
     /// Registers new connections; whether any [`Reactor`] handle is left.
     fn admit(&mut self) -> bool {
         loop {
-            let Submission { token, task, mut source, shared } = match self.submissions.try_recv()
-            {
+            let Submission { token, task, mut source, shared } = match self.submissions.try_recv() {
                 Ok(s) => s,
                 Err(TryRecvError::Empty) => return true,
                 Err(TryRecvError::Disconnected) => return false,

@@ -386,13 +386,18 @@ impl Channel {
         hash
     }
 
-    /// Keeps the current latest state in the history (for stale-state tests).
+    /// Keeps the current latest state in the history (for stale-state tests): the first
+    /// [`HISTORY_KEPT`] states of the channel and the last [`HISTORY_KEPT`], so that a channel
+    /// costs the same memory however many updates it has seen.
     pub(crate) fn push_history(&mut self) {
         if let Some(l) = &self.latest {
-            if self.history.len() >= 256 {
-                self.history.remove(0);
+            if self.history.len() >= 2 * HISTORY_KEPT {
+                self.history.remove(HISTORY_KEPT);
             }
             self.history.push(l.clone());
         }
     }
 }
+
+/// How many of a channel's first, and of its last, co-signed states the double keeps.
+pub(crate) const HISTORY_KEPT: usize = 4;
