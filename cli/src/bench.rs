@@ -110,6 +110,7 @@ pub fn run(args: &Args) -> Result<(), BoxError> {
             Role::Responder => (&rkey, &ikey),
         };
         let port = args.port.checked_add(u16::try_from(k)?).ok_or("port")?;
+        let reactor = reactors.get(k as usize % reactors.len()).ok_or("no reactor")?;
         Ok(ChannelConfig::builder(url.clone(), role, NetworkId::new(&args.network_id), me.clone())
             .peer(peer.public_key())
             .host("127.0.0.1")
@@ -122,7 +123,7 @@ pub fn run(args: &Args) -> Result<(), BoxError> {
             .param("minimum_depth", "1")
             .deadlines(Deadlines::all(Duration::from_secs(120)))
             .connection(ConnectionConfig::default().event_capacity(args.event_capacity))
-            .reactor(&reactors[k as usize % reactors.len()])
+            .reactor(reactor)
             .build()?)
     };
 
