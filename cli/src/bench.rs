@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use aesc_client::aesc_codec::crypto::{NetworkId, SecretKey};
 use aesc_client::aesc_codec::jsonrpc::TxOptions;
-use aesc_client::{Channel, ChannelConfig, ConnectionConfig, Deadlines, Error, Reactor, Role};
+use aesc_client::{Channel, ChannelConfig, Deadlines, Error, Reactor, Role};
 use aesc_testkit::double;
 
 type BoxError = Box<dyn std::error::Error>;
@@ -49,9 +49,6 @@ pub struct Args {
     /// How long the opened channels are left idle to measure what idle costs, in ms.
     #[arg(long, default_value_t = 1000)]
     idle_ms: u64,
-    /// Events each party keeps (the benchmark does not read them; the oldest are dropped).
-    #[arg(long, default_value_t = 1024)]
-    event_capacity: usize,
     /// The first peer port; channel `k` uses `port + k`.
     #[arg(long, default_value_t = 3500)]
     port: u16,
@@ -122,7 +119,6 @@ pub fn run(args: &Args) -> Result<(), BoxError> {
             .param("minimum_depth_strategy", "plain")
             .param("minimum_depth", "1")
             .deadlines(Deadlines::all(Duration::from_secs(120)))
-            .connection(ConnectionConfig::default().event_capacity(args.event_capacity))
             .reactor(reactor)
             .build()?)
     };
@@ -143,6 +139,7 @@ pub fn run(args: &Args) -> Result<(), BoxError> {
     }
     let open_s = started.elapsed().as_secs_f64();
     let fds = open_fds();
+    let (threads_open, rss_open) = (threads(), rss_bytes());
 
     // Idle: what the open channels cost while nothing happens.
     let (idle_cpu, idle_wall) = (client_cpu(), Instant::now());
@@ -199,6 +196,8 @@ pub fn run(args: &Args) -> Result<(), BoxError> {
         "client_cpu_us_per_transfer": cpu_run as f64 / n,
         "rss_bytes": rss,
         "threads": threads,
+        "rss_open_bytes": rss_open,
+        "threads_open": threads_open,
         "open_s": open_s,
         "idle_cpu_pct": idle_cpu_pct,
         "reactors": reactors.len(),
@@ -212,8 +211,8 @@ pub fn run(args: &Args) -> Result<(), BoxError> {
         println!(
             "{} channels, {} transfers in {run_s:.2}s: {:.0} transfers/s, p50 {} µs, p99 {} µs,\n\
              client CPU {:.0} µs per transfer (both parties), RSS {:.1} MiB, {} threads, \
-             {fds} file descriptors, opened in {open_s:.2}s, idle client CPU {idle_cpu_pct:.2}% \
-             of a core",
+             {fds} file descriptors, opened in {open_s:.2}s; when open and idle: RSS {:.1} MiB, \
+             {threads_open} threads, client CPU {idle_cpu_pct:.2}% of a core",
             args.channels,
             latencies.len(),
             report.get("transfers_per_s").and_then(serde_json::Value::as_f64).unwrap_or(0.0),
@@ -225,6 +224,7 @@ pub fn run(args: &Args) -> Result<(), BoxError> {
                 .unwrap_or(0.0),
             rss as f64 / f64::from(1u32 << 20),
             threads,
+            rss_open as f64 / f64::from(1u32 << 20),
         );
     }
     drop(embedded);
@@ -242,6 +242,9 @@ fn transfers(pairs: Vec<&(Channel, Channel)>, m: u32) -> Result<Vec<u64>, Error>
             let t = Instant::now();
             crate::demo::retry_conflict(|| from.transfer(&to, 1u64))?;
             out.push(u64::try_from(t.elapsed().as_micros()).unwrap_or(u64::MAX));
+            // An application reads its events; so does the benchmark, after each transfer.
+            i.events().drain().for_each(drop);
+            r.events().drain().for_each(drop);
         }
     }
     Ok(out)

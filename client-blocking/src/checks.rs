@@ -1,7 +1,7 @@
 //! The checks every sign request passes before a signature leaves the process. Pure functions
 //! over the decoded transaction and the client's own view.
 
-use aesc_codec::crypto::NetworkId;
+use aesc_codec::crypto::{AccountVerifier, NetworkId};
 use aesc_codec::id::{AccountId, ChannelId, StateHash};
 use aesc_codec::jsonrpc::SignTag;
 use aesc_codec::object::Object;
@@ -184,13 +184,13 @@ pub(crate) fn signed_by(tx: &SignedTx, network: &NetworkId, who: &AccountId) -> 
 pub(crate) fn signed_by_peer(
     tx: &SignedTx,
     network: &NetworkId,
-    peer: &AccountId,
+    peer: &AccountVerifier,
     own: &[aesc_codec::id::Signature],
 ) -> bool {
     if tx.wrapped().is_some() {
         // A wrapped transaction is signed for its inner network: the codec knows the layers.
         let mut peers = 0usize;
-        for c in innermost_checks(tx, network, std::slice::from_ref(peer)) {
+        for c in innermost_checks(tx, network, std::slice::from_ref(peer.account())) {
             if c.verified.is_some() {
                 peers += 1;
             } else if !own.contains(&c.signature) {
@@ -206,7 +206,7 @@ pub(crate) fn signed_by_peer(
         if own.contains(s) {
             continue;
         }
-        if aesc_codec::crypto::verify_tx_bytes(network, &bytes, peer, s).is_none() {
+        if peer.verify_tx_bytes(network, &bytes, s).is_none() {
             return false;
         }
         peers += 1;

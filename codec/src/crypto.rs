@@ -241,11 +241,57 @@ impl std::error::Error for KeyError {}
 /// Verifies `signature` by `signer` over `msg` (strict Ed25519: no small-order keys, canonical
 /// signatures).
 pub fn verify_message(signer: &AccountId, msg: &[u8], signature: &Signature) -> bool {
-    let Ok(key) = VerifyingKey::from_bytes(signer.as_bytes()) else {
-        return false;
-    };
-    let sig = ed25519_dalek::Signature::from_bytes(&signature.0);
-    key.verify_strict(msg, &sig).is_ok()
+    AccountVerifier::new(*signer).verify_message(msg, signature)
+}
+
+/// An account's public key, decoded once for verifying many signatures by it: each
+/// verification then skips decompressing the key's curve point (the party a channel client
+/// checks is always the same).
+#[derive(Clone)]
+pub struct AccountVerifier {
+    account: AccountId,
+    /// `None` when the bytes are not a point of the curve: nothing verifies then.
+    key: Option<VerifyingKey>,
+}
+
+impl AccountVerifier {
+    /// Decodes `account`'s key.
+    pub fn new(account: AccountId) -> Self {
+        AccountVerifier { key: VerifyingKey::from_bytes(account.as_bytes()).ok(), account }
+    }
+
+    /// The account.
+    pub fn account(&self) -> &AccountId {
+        &self.account
+    }
+
+    /// Verifies `signature` over `msg` (strict Ed25519, as [`verify_message`]).
+    pub fn verify_message(&self, msg: &[u8], signature: &Signature) -> bool {
+        let Some(key) = &self.key else {
+            return false;
+        };
+        let sig = ed25519_dalek::Signature::from_bytes(&signature.0);
+        key.verify_strict(msg, &sig).is_ok()
+    }
+
+    /// Checks `signature` over `tx_bytes` on `network`, the raw form first, then the hash
+    /// form (as [`verify_tx_bytes`]). Returns the form that verified.
+    pub fn verify_tx_bytes(
+        &self,
+        network: &NetworkId,
+        tx_bytes: &[u8],
+        signature: &Signature,
+    ) -> Option<SignatureForm> {
+        [SignatureForm::Raw, SignatureForm::Hash]
+            .into_iter()
+            .find(|form| self.verify_message(&signing_message(network, tx_bytes, *form), signature))
+    }
+}
+
+impl fmt::Debug for AccountVerifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("AccountVerifier").field(&self.account).finish()
+    }
 }
 
 /// Checks `signature` by `signer` over `tx_bytes` on `network`, trying the raw form first and
@@ -256,9 +302,7 @@ pub fn verify_tx_bytes(
     signer: &AccountId,
     signature: &Signature,
 ) -> Option<SignatureForm> {
-    [SignatureForm::Raw, SignatureForm::Hash]
-        .into_iter()
-        .find(|form| verify_message(signer, &signing_message(network, tx_bytes, *form), signature))
+    AccountVerifier::new(*signer).verify_tx_bytes(network, tx_bytes, signature)
 }
 
 fn decode_hex(text: &str) -> Option<Vec<u8>> {

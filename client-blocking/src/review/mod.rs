@@ -7,7 +7,7 @@
 //! - `onchain`: deposits, withdrawals, closes, slash, settle, snapshot, force progress;
 //! - `refusal`: why a request is refused, and the abort code it is answered with.
 
-use aesc_codec::crypto::NetworkId;
+use aesc_codec::crypto::{AccountVerifier, NetworkId};
 use aesc_codec::jsonrpc::{SignRequest, SignTag, TxOptions};
 use aesc_codec::state::OffChainState;
 use aesc_codec::tx::{SignedTx, Tx};
@@ -47,6 +47,8 @@ pub(crate) struct Review<'a> {
     pub(crate) view: &'a ChannelView,
     /// The network the signatures are for.
     pub(crate) network: &'a NetworkId,
+    /// The other party's key, decoded once.
+    pub(crate) peer: &'a AccountVerifier,
     /// The policy for the other party's proposals.
     pub(crate) policy: &'a dyn SigningPolicy,
     /// The largest fee signed.
@@ -226,7 +228,7 @@ impl Review<'_> {
     pub(super) fn peer_signed(&self, tx: &SignedTx) -> Result<(), Refusal> {
         // The other party signs first: the request carries its signature only (each
         // verified once).
-        if !checks::signed_by_peer(tx, self.network, &self.view.peer(), &[]) {
+        if !checks::signed_by_peer(tx, self.network, self.peer, &[]) {
             return Err(Refusal::PeerSignature);
         }
         Ok(())

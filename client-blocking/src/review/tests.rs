@@ -484,9 +484,11 @@ fn every_kind_is_signed_and_every_refusal_has_its_reason() {
             None => Stage::Idle,
             Some(kind) => Stage::Own { kind, signed: r.signed.as_ref() },
         };
+        let peer = aesc_codec::crypto::AccountVerifier::new(r.view.peer());
         let review = Review {
             view: &r.view,
             network: &net(),
+            peer: &peer,
             policy: &DefaultPolicy,
             fee_cap: &Uint::from(crate::DEFAULT_FEE_CAP),
             stage,

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use aesc_codec::crypto::NetworkId;
+use aesc_codec::crypto::{AccountVerifier, NetworkId};
 use aesc_codec::id::{FsmId, StateHash};
 use aesc_codec::jsonrpc::{GetBalances, Method, NodeEvent, Notification, SignTag};
 use aesc_codec::state::OffChainState;
@@ -60,6 +60,8 @@ enum Purpose {
 pub(crate) struct Session {
     signer: Arc<dyn Signer>,
     network: NetworkId,
+    /// The other party's key, decoded once for every verification of its signatures.
+    peer_key: AccountVerifier,
     policy: Arc<dyn SigningPolicy>,
     fee_cap: Uint,
     deadlines: Deadlines,
@@ -118,6 +120,7 @@ impl Session {
     pub(crate) fn new(s: SessionSetup) -> Self {
         let phase = s.view.phase;
         let session = Session {
+            peer_key: AccountVerifier::new(s.view.peer()),
             signer: s.signer,
             network: s.network,
             policy: s.policy,

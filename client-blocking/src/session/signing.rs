@@ -43,6 +43,7 @@ impl Session {
         let review = Review {
             view: &self.view,
             network: &self.network,
+            peer: &self.peer_key,
             policy: self.policy.as_ref(),
             fee_cap: &self.fee_cap,
             stage,

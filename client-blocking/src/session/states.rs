@@ -55,8 +55,7 @@ impl Session {
         let expected = self.signed.as_ref().filter(|s| checks::same_inner(&s.tx, &tx)).cloned();
         if let Some(signed) = expected {
             // Our own signature is the one we made; the other party's must verify.
-            let peer = self.view.peer();
-            if !checks::signed_by_peer(&tx, &self.network, &peer, &[signed.own])
+            if !checks::signed_by_peer(&tx, &self.network, &self.peer_key, &[signed.own])
                 || !self.holds_own_signature(&signed.tx, &tx)
             {
                 self.emit(io, Event::Refused { tag: signed.tag, refusal: Refusal::PeerSignature });

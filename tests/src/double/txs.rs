@@ -1,7 +1,7 @@
 //! What the double needs of the codec's transactions: fees and nonces of the channel txs it
 //! builds, their node type names, and the checks it applies to signed replies.
 
-use aesc_codec::crypto::{verify_tx_bytes, NetworkId};
+use aesc_codec::crypto::{signing_message, AccountVerifier, NetworkId, SignatureForm};
 use aesc_codec::id::{AccountId, Signature};
 use aesc_codec::tx::TxError;
 pub(crate) use aesc_codec::tx::{SignedTx, Tx};
@@ -112,17 +112,18 @@ pub(crate) fn parse_reply(text: &str) -> Result<SignedTx, ReplyError> {
 }
 
 /// The signature of `signer` (raw or hash form, on `network`) in `signed`, if there is one.
+/// Every signature is tried in the raw form (the one clients use) before any in the hash form.
 pub(crate) fn signature_of(
     signed: &SignedTx,
     network: &NetworkId,
     signer: &AccountId,
 ) -> Option<Signature> {
     let bytes = signed.tx.to_rlp();
-    signed
-        .signatures
-        .iter()
-        .find(|sig| verify_tx_bytes(network, &bytes, signer, sig).is_some())
-        .copied()
+    let verifier = AccountVerifier::new(*signer);
+    [SignatureForm::Raw, SignatureForm::Hash].into_iter().find_map(|form| {
+        let msg = signing_message(network, &bytes, form);
+        signed.signatures.iter().find(|sig| verifier.verify_message(&msg, sig)).copied()
+    })
 }
 
 /// Whether `signed` carries exactly one valid signature by each of `signers` and nothing else.
