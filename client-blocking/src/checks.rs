@@ -180,12 +180,14 @@ pub(crate) fn signed_by(tx: &SignedTx, network: &NetworkId, who: &AccountId) -> 
 /// Whether the innermost transaction carries the other party's signature and nothing but it
 /// and signatures this client made (`own`, which are not verified again). Each of the other
 /// signatures is verified once against `peer`, in the form the node uses first (raw), the
-/// hash form only when that fails.
+/// hash form only when that fails; those in `verified` (the peer's signatures on this same
+/// inner transaction, verified when it was signed) count without being verified again.
 pub(crate) fn signed_by_peer(
     tx: &SignedTx,
     network: &NetworkId,
     peer: &AccountVerifier,
     own: &[aesc_codec::id::Signature],
+    verified: &[aesc_codec::id::Signature],
 ) -> bool {
     if tx.wrapped().is_some() {
         // A wrapped transaction is signed for its inner network: the codec knows the layers.
@@ -204,6 +206,10 @@ pub(crate) fn signed_by_peer(
     let mut peers = 0usize;
     for s in &inner.signatures {
         if own.contains(s) {
+            continue;
+        }
+        if verified.contains(s) {
+            peers += 1;
             continue;
         }
         if peer.verify_tx_bytes(network, &bytes, s).is_none() {

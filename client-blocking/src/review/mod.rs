@@ -57,6 +57,8 @@ pub(crate) struct Review<'a> {
     pub(crate) stage: Stage<'a>,
     /// The latest co-signed state is on chain (this client's snapshot of it was).
     pub(crate) latest_on_chain: bool,
+    /// Set once the other party's signatures on the request were verified.
+    pub(crate) peer_verified: std::cell::Cell<bool>,
 }
 
 /// A request that may be signed: the transaction, and the state it leads to.
@@ -228,9 +230,10 @@ impl Review<'_> {
     pub(super) fn peer_signed(&self, tx: &SignedTx) -> Result<(), Refusal> {
         // The other party signs first: the request carries its signature only (each
         // verified once).
-        if !checks::signed_by_peer(tx, self.network, self.peer, &[]) {
+        if !checks::signed_by_peer(tx, self.network, self.peer, &[], &[]) {
             return Err(Refusal::PeerSignature);
         }
+        self.peer_verified.set(true);
         Ok(())
     }
 

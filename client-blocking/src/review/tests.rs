@@ -493,6 +493,7 @@ fn every_kind_is_signed_and_every_refusal_has_its_reason() {
             fee_cap: &Uint::from(crate::DEFAULT_FEE_CAP),
             stage,
             latest_on_chain: false,
+            peer_verified: Default::default(),
         };
         let got = match review.verdict(&r.req) {
             Verdict::Sign(plan) => {

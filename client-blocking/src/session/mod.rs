@@ -43,6 +43,8 @@ struct Signed {
     for_op: bool,
     /// The signature this client added.
     own: aesc_codec::id::Signature,
+    /// The other party's signatures on it, verified when it was signed.
+    peer: Vec<aesc_codec::id::Signature>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -48,11 +48,13 @@ impl Session {
             fee_cap: &self.fee_cap,
             stage,
             latest_on_chain: self.latest_on_chain,
+            peer_verified: Default::default(),
         };
         let reviewed = match review.verdict(&req) {
             Verdict::Sign(plan) => Ok(*plan),
             Verdict::Refuse { refusal, abort_code } => Err((refusal, abort_code)),
         };
+        let peer_verified = review.peer_verified.get();
         match &reviewed {
             Ok(plan) => log::debug!(
                 "sign request {}: accepted, signing{}",
@@ -73,6 +75,10 @@ impl Session {
         match reviewed {
             Ok(plan) => {
                 let mut tx = plan.tx;
+                // The other party's signatures the review verified: not verified again when
+                // the co-signed transaction comes back.
+                let peer =
+                    if peer_verified { tx.innermost().signatures.clone() } else { Vec::new() };
                 let signer = self.signer.clone();
                 let own = match tx.sign_with(&self.network, |net, bytes| signer.sign(net, bytes)) {
                     Ok(own) => own,
@@ -113,7 +119,7 @@ impl Session {
                 }
                 let on_chain = !matches!(tag, SignTag::Update | SignTag::UpdateAck)
                     && !matches!(tag, SignTag::InitiatorSign | SignTag::ResponderSign);
-                self.signed = Some(Signed { tag, tx, next: plan.next, for_op, own });
+                self.signed = Some(Signed { tag, tx, next: plan.next, for_op, own, peer });
                 if let Some(op) = self.op.as_mut().filter(|_| for_op) {
                     op.signed_own = true;
                     if op.phase == Timeout::SignRequest {

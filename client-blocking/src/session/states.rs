@@ -55,8 +55,13 @@ impl Session {
         let expected = self.signed.as_ref().filter(|s| checks::same_inner(&s.tx, &tx)).cloned();
         if let Some(signed) = expected {
             // Our own signature is the one we made; the other party's must verify.
-            if !checks::signed_by_peer(&tx, &self.network, &self.peer_key, &[signed.own])
-                || !self.holds_own_signature(&signed.tx, &tx)
+            if !checks::signed_by_peer(
+                &tx,
+                &self.network,
+                &self.peer_key,
+                &[signed.own],
+                &signed.peer,
+            ) || !self.holds_own_signature(&signed.tx, &tx)
             {
                 self.emit(io, Event::Refused { tag: signed.tag, refusal: Refusal::PeerSignature });
                 return;
