@@ -5,9 +5,11 @@
 //! ```text
 //! aesc-node-double --listen 127.0.0.1:0 --minimum-depth 1 --block-interval-ms 20
 //! cargo run --release -p aesc-client --example idle_memory -- ws://127.0.0.1:PORT/channel 100
+//! cargo run --release -p aesc-client --example idle_memory -- ws://127.0.0.1:PORT/channel 1000 shared
 //! ```
 //!
-//! Each channel has both parties in this process (two handles, two I/O threads, two sockets).
+//! Each channel has both parties in this process (two handles and two sockets); each party has
+//! an I/O thread of its own, or with `shared` every party runs on one shared [`Reactor`].
 //! Linux only (reads `/proc/self/status`).
 
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, missing_docs)]
@@ -15,7 +17,7 @@
 use std::time::Duration;
 
 use aesc_client::aesc_codec::crypto::{NetworkId, SecretKey};
-use aesc_client::{Channel, ChannelConfig, Role};
+use aesc_client::{Channel, ChannelConfig, Reactor, Role};
 
 fn status(field: &str) -> u64 {
     let s = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
@@ -29,9 +31,19 @@ fn rss_kib() -> u64 {
     status("VmRSS:")
 }
 
-fn config(url: &str, role: Role, me: &SecretKey, peer: &SecretKey) -> ChannelConfig {
-    ChannelConfig::builder(url, role, NetworkId::new("ae_dev"), me.clone())
-        .peer(peer.public_key())
+fn config(
+    url: &str,
+    role: Role,
+    me: &SecretKey,
+    peer: &SecretKey,
+    reactor: Option<&Reactor>,
+) -> ChannelConfig {
+    let b = ChannelConfig::builder(url, role, NetworkId::new("ae_dev"), me.clone());
+    let b = match reactor {
+        Some(r) => b.reactor(r),
+        None => b,
+    };
+    b.peer(peer.public_key())
         .host("127.0.0.1")
         .port(3333)
         .initiator_amount(1_000_000_000_000_000u64)
@@ -42,7 +54,7 @@ fn config(url: &str, role: Role, me: &SecretKey, peer: &SecretKey) -> ChannelCon
         .unwrap()
 }
 
-fn open(url: &str, n: u32) -> (Channel, Channel) {
+fn open(url: &str, n: u32, reactor: Option<&Reactor>) -> (Channel, Channel) {
     let mut i = [0u8; 32];
     let mut r = [0u8; 32];
     i[..4].copy_from_slice(&n.to_be_bytes());
@@ -50,8 +62,8 @@ fn open(url: &str, n: u32) -> (Channel, Channel) {
     i[31] = 1;
     r[31] = 2;
     let (ik, rk) = (SecretKey::from_seed(&i), SecretKey::from_seed(&r));
-    let responder = Channel::connect(config(url, Role::Responder, &rk, &ik)).unwrap();
-    let initiator = Channel::connect(config(url, Role::Initiator, &ik, &rk)).unwrap();
+    let responder = Channel::connect(config(url, Role::Responder, &rk, &ik, reactor)).unwrap();
+    let initiator = Channel::connect(config(url, Role::Initiator, &ik, &rk, reactor)).unwrap();
     initiator.wait_open().unwrap();
     responder.wait_open().unwrap();
     initiator.transfer(&rk.public_key(), 1u64).unwrap();
@@ -67,11 +79,12 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let url = args.next().expect("usage: idle_memory NODE_URL [CHANNELS]");
     let total: u32 = args.next().map_or(100, |n| n.parse().unwrap());
+    let reactor = (args.next().as_deref() == Some("shared")).then(|| Reactor::new().unwrap());
     let base = settle();
-    let mut channels = vec![open(&url, 0)];
+    let mut channels = vec![open(&url, 0, reactor.as_ref())];
     let one = settle();
     for n in 1..total {
-        channels.push(open(&url, n));
+        channels.push(open(&url, n, reactor.as_ref()));
     }
     let all = settle();
     println!("baseline            {base:>8} KiB");

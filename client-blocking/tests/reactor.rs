@@ -167,10 +167,7 @@ fn a_panicking_signer_ends_its_own_channel_only() {
         )
         .unwrap();
         let e = initiator.wait_open().unwrap_err();
-        assert!(
-            matches!(&e, Error::Disconnected(c) if matches!(**c, Error::Panicked(_))),
-            "{e:?}"
-        );
+        assert!(matches!(&e, Error::Disconnected(c) if matches!(**c, Error::Panicked(_))), "{e:?}");
         drop((initiator, responder));
         healthy.initiator.transfer(&healthy.r(), 7u64).unwrap();
         healthy.responder.transfer(&healthy.i(), 2u64).unwrap();

@@ -33,8 +33,9 @@ const MAX_MESSAGE: usize = 1 << 20;
 const READ_BURST: usize = 32;
 /// Bytes waiting for a client before it counts as not reading and is dropped.
 const MAX_OUTGOING: usize = 8 << 20;
-/// Initial read buffer of a socket (it grows for larger frames).
-const READ_BUFFER: usize = 4 * 1024;
+/// Read chunk of a socket (larger frames are read in several chunks); clients send small
+/// frames.
+const READ_BUFFER: usize = 2 * 1024;
 /// Bytes buffered by `write` before they go to the socket (every batch is flushed anyway).
 const WRITE_BUFFER: usize = 64 * 1024;
 

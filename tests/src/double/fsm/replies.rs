@@ -400,4 +400,4 @@ impl Channel {
 }
 
 /// How many of a channel's first, and of its last, co-signed states the double keeps.
-pub(crate) const HISTORY_KEPT: usize = 4;
+pub(crate) const HISTORY_KEPT: usize = 2;
