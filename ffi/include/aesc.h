@@ -130,6 +130,18 @@ typedef struct aesc_config aesc_config;
 typedef struct aesc_node_double aesc_node_double;
 #endif
 
+// An I/O thread that any number of channels share, made by `aesc_reactor_new`.
+//
+// Without one, each channel runs on an I/O thread of its own. A program with many channels
+// makes one reactor (or one per core) and gives it to each channel's configuration with
+// `aesc_config_with_reactor`: every channel then costs one file descriptor and no thread,
+// keeps its own queues, deadlines and events, and cannot be delayed by a busy or flooding
+// neighbour.
+//
+// Thread safety: may be used from several threads at once. The thread ends once the reactor
+// and every configuration and channel using it are freed.
+typedef struct aesc_reactor aesc_reactor;
+
 // Decides whether to co-sign one proposal of the other party.
 //
 // `proposal_json` is a JSON object, valid only during the call (copy what you keep):
@@ -444,6 +456,43 @@ aesc_result aesc_config_new(const char *json,
 //
 // Thread safety: the caller must ensure no other thread uses `config` during or after the call.
 void aesc_config_free(aesc_config *config);
+
+// Starts a reactor: a new I/O thread named `aesc-reactor`.
+//
+// Ownership: on success `*reactor_out` receives a new reactor owned by the caller, to free with
+// `aesc_reactor_free` (channels using it keep it running until they are freed).
+//
+// Errors: `AESC_RESULT_NULL_PARAMETER`; `AESC_RESULT_OTHER` when the thread or its poll
+// cannot be made.
+//
+// Thread safety: may be called from any thread.
+aesc_result aesc_reactor_new(aesc_reactor **reactor_out);
+
+// How many connections `reactor` runs now; 0 for NULL.
+//
+// Thread safety: may be called from any thread.
+size_t aesc_reactor_connections(const aesc_reactor *reactor);
+
+// Frees a reactor made by `aesc_reactor_new`. Its thread goes on while channels use it.
+//
+// Ownership: takes back `reactor`, which must not be used afterwards. NULL does nothing.
+//
+// Thread safety: the caller must ensure no other thread uses `reactor` during or after the
+// call.
+void aesc_reactor_free(aesc_reactor *reactor);
+
+// Makes a copy of `config` whose channels run on `reactor` (NULL: on I/O threads of their
+// own).
+//
+// Ownership: `config` and `reactor` are borrowed for the call; on success `*config_out`
+// receives a new configuration owned by the caller, to free with `aesc_config_free`.
+//
+// Errors: `AESC_RESULT_NULL_PARAMETER` (`config` or `config_out`).
+//
+// Thread safety: may be called from any thread.
+aesc_result aesc_config_with_reactor(const aesc_config *config,
+                                     const aesc_reactor *reactor,
+                                     aesc_config **config_out);
 
 // Opens a new channel with the terms of `config` and returns once it is open: connects,
 // checks the create transaction against the terms, signs it and waits for its confirmation

@@ -104,6 +104,10 @@ def _declare(lib):
         "aesc_tx_verify": (c_int, [c_char_p, c_char_p, strs, c_size_t, ctypes.c_bool, _OUT]),
         "aesc_config_new": (c_int, [c_char_p, _POLICY, c_void_p, _OUT]),
         "aesc_config_free": (None, [c_void_p]),
+        "aesc_config_with_reactor": (c_int, [c_void_p, c_void_p, _OUT]),
+        "aesc_reactor_new": (c_int, [_OUT]),
+        "aesc_reactor_connections": (c_size_t, [c_void_p]),
+        "aesc_reactor_free": (None, [c_void_p]),
         "aesc_channel_open": (c_int, [c_void_p, _OUT]),
         "aesc_channel_connect": (c_int, [c_void_p, _OUT]),
         "aesc_channel_wait_open": (c_int, [c_void_p]),
@@ -260,16 +264,44 @@ def verify(tx, network_id, signers, any=False):
     return json.loads(_take(out))
 
 
+class Reactor:
+    """An I/O thread that any number of channels share (``aesc_reactor_new``): give it to
+    each ``Config`` (``reactor=``) of a program with many channels; without one, each channel
+    runs on an I/O thread of its own."""
+
+    def __init__(self):
+        self._ptr = ctypes.c_void_p()
+        _check(_lib().aesc_reactor_new(ctypes.byref(self._ptr)))
+
+    @property
+    def connections(self):
+        """How many connections it runs now."""
+        return _lib().aesc_reactor_connections(self._ptr)
+
+    def close(self):
+        """Frees this handle; the thread goes on while channels use it."""
+        if self._ptr:
+            _lib().aesc_reactor_free(self._ptr)
+            self._ptr = ctypes.c_void_p()
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001 - interpreter shutdown
+            pass
+
+
 class Config:
     """A channel configuration: a dict with the names of the node's connect parameters (see
-    ``aesc_config_new`` in aesc.h) and an optional signing policy.
+    ``aesc_config_new`` in aesc.h), an optional signing policy and an optional shared
+    ``Reactor``.
 
     ``policy(proposal: dict) -> int`` returns 0 (or True, or None) to co-sign the other
     party's proposal, or an abort code from 1 to 65535 (or False, for 4) to refuse it. It runs
     on the channel's I/O thread and must be quick; an exception in it refuses with code 4.
     """
 
-    def __init__(self, params, policy=None):
+    def __init__(self, params, policy=None, reactor=None):
         text = params if isinstance(params, str) else json.dumps(params)
         self._policy = None
         callback = _POLICY()
@@ -288,6 +320,12 @@ class Config:
             self._policy = callback
         self._ptr = ctypes.c_void_p()
         _check(_lib().aesc_config_new(_text(text), callback, None, ctypes.byref(self._ptr)))
+        if reactor is not None:
+            own, self._ptr = self._ptr, ctypes.c_void_p()
+            try:
+                _check(_lib().aesc_config_with_reactor(own, reactor._ptr, ctypes.byref(self._ptr)))
+            finally:
+                _lib().aesc_config_free(own)
 
     def close(self):
         """Frees the configuration (channels made from it keep working)."""

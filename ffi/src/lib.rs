@@ -19,7 +19,7 @@
 //!
 //! The modules follow the header's sections: results and errors, strings, the codec
 //! (decode, encode, hashes, ids), keys, signing, the channel configuration and its signing
-//! policy, the channel and its operations, events, and (with the `node-double` feature) the
+//! policy, the shared reactor, the channel and its operations, events, and (with the `node-double` feature) the
 //! node double.
 //!
 //! From Rust the functions can be called directly (this crate's tests and benches do); they are
@@ -53,6 +53,8 @@ mod config;
 
 mod policy;
 
+mod reactor;
+
 mod channel;
 
 mod operations;
@@ -82,6 +84,7 @@ pub use events::*;
 pub use keys::*;
 pub use operations::*;
 pub use policy::*;
+pub use reactor::*;
 pub use result::*;
 pub use signing::*;
 pub use strings::*;

@@ -143,6 +143,7 @@ impl aesc_result {
             Error::InvalidState { .. } => aesc_result::InvalidState,
             Error::Busy => aesc_result::Busy,
             Error::Store { .. } | Error::StoreFormat { .. } => aesc_result::StoreError,
+            Error::Panicked(_) => aesc_result::Panic,
             _ => aesc_result::Other,
         }
     }

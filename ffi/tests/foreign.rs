@@ -34,7 +34,7 @@ fn c_program_runs_clean_under_the_sanitizers() {
         .args(["-fno-sanitize-recover=undefined", "-DAESC_NODE_DOUBLE"])
         .arg("-I")
         .arg(workspace().join("ffi/include"));
-    for file in ["check.c", "codec.c", "bad_input.c", "lifecycle.c", "policy.c"] {
+    for file in ["check.c", "codec.c", "bad_input.c", "lifecycle.c", "policy.c", "reactor.c"] {
         compile.arg(sources.join(file));
     }
     compile

@@ -215,6 +215,12 @@ impl ChannelConfig {
         self.store = path.map(StoreChoice::File);
     }
 
+    /// Runs this party's connections on `reactor`, an I/O thread shared with other channels
+    /// (or on an I/O thread of their own with `None`).
+    pub fn set_reactor(&mut self, reactor: Option<&crate::Reactor>) {
+        self.connection.reactor = reactor.cloned();
+    }
+
     /// The connect parameters every connection of this party starts from (the session part
     /// is filled in per connection).
     pub fn connect_params(&self) -> &ConnectParams {

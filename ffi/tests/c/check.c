@@ -49,6 +49,8 @@ int main(int argc, char **argv) {
   lifecycle_tests(argv[2]);
   fprintf(stderr, "lifecycle: %d passed, %d failed\n", checks_passed, checks_failed);
   policy_tests();
+  fprintf(stderr, "policy: %d passed, %d failed\n", checks_passed, checks_failed);
+  reactor_tests();
 
   printf("%d passed, %d failed\n", checks_passed, checks_failed);
   return checks_failed == 0 ? 0 : 1;

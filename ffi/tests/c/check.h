@@ -65,5 +65,6 @@ void codec_tests(const char *vectors_path);
 void lifecycle_tests(const char *store_dir);
 void bad_input_tests(void);
 void policy_tests(void);
+void reactor_tests(void);
 
 #endif

@@ -125,6 +125,30 @@ class Lifecycle(unittest.TestCase):
             rcfg.close()
 
 
+class SharedReactor(unittest.TestCase):
+    def test_channels_on_one_reactor(self):
+        with aesc.NodeDouble(network_id="ae_dev", minimum_depth=1) as node:
+            reactor = aesc.Reactor()
+            channels = []
+            for k in range(3):
+                isk, rsk = aesc.generate_secret_key(), aesc.generate_secret_key()
+                i, r = aesc.public_key(isk), aesc.public_key(rsk)
+                icfg = aesc.Config(config(node.url, "initiator", isk, i, r, port=3350 + k),
+                                   reactor=reactor)
+                rcfg = aesc.Config(config(node.url, "responder", rsk, i, r, port=3350 + k),
+                                   reactor=reactor)
+                resp, init = aesc.Channel.connect(rcfg), aesc.Channel.connect(icfg)
+                init.wait_open()
+                resp.wait_open()
+                self.assertEqual(init.transfer(r, 1000), 2)
+                channels += [init, resp]
+            self.assertEqual(reactor.connections, 6)
+            for ch in channels:
+                ch.close()
+            self.assertEqual(reactor.connections, 0)
+            reactor.close()
+
+
 if __name__ == "__main__":
     result = unittest.main(exit=False, verbosity=2).result
     failed = len(result.failures) + len(result.errors)
