@@ -153,6 +153,10 @@ pub(crate) struct Driver<S: Read + Write, H: Handler> {
     next_ping: Option<Instant>,
     closing: Option<(Instant, Error)>,
     flood: FloodMeter,
+    /// The socket may have data: it has not been read to "would block" since its last
+    /// readiness. A round that runs for a handle's command or a timer skips reading otherwise
+    /// (with edge-triggered readiness, new data always brings a new readiness event).
+    readable: bool,
 }
 
 impl<S: Read + Write, H: Handler> Driver<S, H> {
@@ -179,7 +183,13 @@ impl<S: Read + Write, H: Handler> Driver<S, H> {
             frames: Vec::new(),
             last_rx: now,
             closing: None,
+            readable: true,
         }
+    }
+
+    /// The socket reported readiness: the next round reads it.
+    pub(crate) fn mark_readable(&mut self) {
+        self.readable = true;
     }
 
     /// What the handles and this driver share.
@@ -191,6 +201,7 @@ impl<S: Read + Write, H: Handler> Driver<S, H> {
     /// the handler.
     pub(crate) fn run(mut self, wait: &mut impl Wait) -> H {
         loop {
+            self.readable = true;
             match self.step() {
                 Step::Again => {}
                 Step::Idle(due) => {
@@ -267,7 +278,8 @@ impl<S: Read + Write, H: Handler> Driver<S, H> {
 
         // 3. Read what is available, up to a burst: a node that floods cannot keep the
         // handles' requests, deadlines and closing waiting, nor other connections of a reactor.
-        let more = self.read_burst()?;
+        let more = self.readable && self.read_burst()?;
+        self.readable = more;
 
         // 4. Deadlines (also between bursts of a busy connection).
         let now = Instant::now();

@@ -160,6 +160,7 @@ impl Notifier {
 
 /// A connection as the reactor sees it.
 trait Task: Send {
+    fn mark_readable(&mut self);
     fn step(&mut self) -> Step;
     fn finish(self: Box<Self>, cause: Error);
 }
@@ -170,6 +171,10 @@ struct Running<H: Handler> {
 }
 
 impl<H: Handler> Task for Running<H> {
+    fn mark_readable(&mut self) {
+        self.driver.mark_readable();
+    }
+
     fn step(&mut self) -> Step {
         self.driver.step()
     }
@@ -311,7 +316,11 @@ impl Loop {
             }
             for event in &events {
                 if event.token() != WAKER {
-                    self.enqueue(event.token().0);
+                    let token = event.token().0;
+                    if let Some(entry) = self.tasks.get_mut(&token) {
+                        entry.task.mark_readable();
+                    }
+                    self.enqueue(token);
                 }
             }
         }
