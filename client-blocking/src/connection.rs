@@ -175,6 +175,12 @@ impl<H: Handler> Connection<H> {
     /// Closes the connection and waits until it has ended (and a private reactor's thread
     /// with it); returns the handler.
     pub(crate) fn shutdown(&mut self) -> Option<H> {
+        if self.notifier.on_reactor_thread() {
+            // Dropped by a callback on the reactor's own thread: waiting there would stop the
+            // reactor for good. The connection closes on the reactor's next round.
+            self.request_close();
+            return None;
+        }
         let done = self.done.take()?;
         self.request_close();
         let handler = done.recv().ok();

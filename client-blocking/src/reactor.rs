@@ -43,6 +43,12 @@ const EVENTS: usize = 1024;
 /// Clones share the thread. It ends once every clone (including those inside configurations)
 /// is dropped and every connection it runs has ended.
 ///
+/// A channel's callbacks (its [`crate::Signer`], [`crate::ChannelStore`] and
+/// [`crate::policy::SigningPolicy`]) run on the reactor's thread, so every channel on it waits
+/// while one runs: they should be quick and must not call channel operations (which wait for
+/// the reactor); a signer that asks a person belongs on a thread of its own, behind a channel
+/// (see `client-blocking/tests/signer.rs`).
+///
 /// ```no_run
 /// let reactor = aesc_client::Reactor::new()?;
 /// let cfg = aesc_client::ConnectionConfig::default().reactor(&reactor);
@@ -112,7 +118,7 @@ impl Reactor {
             .name(name)
             .spawn(move || Loop::new(poll, submissions, notices, thread_live).run())?;
         let inner = Arc::new(Inner { submit: Some(submit), waker: waker.clone() });
-        let notifier = Notifier { tx: notices_tx, waker };
+        let notifier = Notifier { tx: notices_tx, waker, thread: thread.thread().id() };
         let tokens = Arc::new(AtomicUsize::new(0));
         Ok((Reactor { inner, notifier, tokens, live }, thread))
     }
@@ -145,9 +151,16 @@ impl Reactor {
 pub(crate) struct Notifier {
     tx: Sender<usize>,
     waker: Arc<mio::Waker>,
+    thread: std::thread::ThreadId,
 }
 
 impl Notifier {
+    /// Whether the calling thread is the reactor's own (a callback of one of its connections
+    /// runs there): it must not wait for the reactor then.
+    pub(crate) fn on_reactor_thread(&self) -> bool {
+        std::thread::current().id() == self.thread
+    }
+
     /// Queues `token` to run and wakes the poll, unless it is queued already.
     pub(crate) fn notify(&self, token: usize, shared: &Shared) {
         if !shared.notified.swap(true, Ordering::AcqRel) {

@@ -174,3 +174,56 @@ fn a_panicking_signer_ends_its_own_channel_only() {
         assert_eq!(threads_named("reactor-panic").unwrap_or(1), 1);
     });
 }
+
+/// A signer that, on its first signature, drops a channel handle it holds: on the reactor's
+/// own thread.
+#[derive(Debug)]
+struct DroppingSigner {
+    key: aesc_client::aesc_codec::crypto::SecretKey,
+    held: std::sync::Mutex<Option<Channel>>,
+}
+
+impl Signer for DroppingSigner {
+    fn public_key(&self) -> AccountId {
+        self.key.public_key()
+    }
+
+    fn sign(&self, network: &NetworkId, tx: &[u8]) -> Result<Signature, SignerError> {
+        drop(self.held.lock().unwrap().take());
+        Signer::sign(&self.key, network, tx)
+    }
+}
+
+#[test]
+fn a_handle_dropped_by_a_callback_on_the_reactor_thread_does_not_stop_it() {
+    within(LIMIT, || {
+        let node = node();
+        let reactor = Reactor::named("reactor-drop").unwrap();
+        let other = open_on(&node, &reactor, 80);
+        let (i, r) = (100u8, 101u8);
+        let signer = std::sync::Arc::new(DroppingSigner {
+            key: key(i),
+            held: std::sync::Mutex::new(Some(other.responder)),
+        });
+        let responder = Channel::connect(
+            builder(&node, Role::Responder, r, i).port(4300).reactor(&reactor).build().unwrap(),
+        )
+        .unwrap();
+        let initiator = Channel::connect(
+            builder(&node, Role::Initiator, i, r)
+                .port(4300)
+                .signer(signer.clone())
+                .reactor(&reactor)
+                .build()
+                .unwrap(),
+        )
+        .unwrap();
+        initiator.wait_open().unwrap();
+        responder.wait_open().unwrap();
+        assert!(signer.held.lock().unwrap().is_none(), "the handle was dropped in the signer");
+        initiator.transfer(&key(r).public_key(), 1u64).unwrap();
+        // The dropped handle's connection closed; its peer's goes on (and this pair's two).
+        wait_until("the dropped party's connection ended", || reactor.connections() == 3);
+        assert!(other.initiator.is_connected());
+    });
+}
