@@ -482,3 +482,37 @@ fn an_initiator_signature_for_another_network_is_named_in_the_open_deadline() {
     assert!(text.contains("no answer after this client's signature"), "{text}");
     drop(responder);
 }
+
+#[test]
+fn two_channels_on_one_shared_reactor() {
+    let Some((node, first)) = setup() else { return };
+    let second = node.lease(2);
+    let reactor = aesc_client::Reactor::named("real-node-reactor").unwrap();
+    let pairs: Vec<Pair> = [&first, &second]
+        .into_iter()
+        .map(|lease| {
+            open_with(
+                builder(node, lease, Role::Initiator).reactor(&reactor),
+                builder(node, lease, Role::Responder).reactor(&reactor),
+            )
+        })
+        .collect();
+    assert_eq!(reactor.connections(), 4);
+    for p in &pairs {
+        assert_eq!(again(|| p.initiator.transfer(&p.r(), 10u64)), 2);
+        assert_eq!(again(|| p.responder.transfer(&p.i(), 4u64)), 3);
+    }
+    for p in &pairs {
+        for ch in p.both() {
+            wait_round(ch, 3);
+            assert_eq!(amount(ch, &p.i()), u128::from(INITIATOR_AMOUNT) - 6);
+        }
+        p.initiator.shutdown(TxOptions::default()).unwrap();
+    }
+    drop(pairs);
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while reactor.connections() > 0 {
+        assert!(std::time::Instant::now() < deadline, "{} connections left", reactor.connections());
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
