@@ -11,110 +11,32 @@
 //! [`Error::Disconnected`] carrying the cause, and the last event is
 //! [`Event::Disconnected`].
 
+mod closing;
+mod flood;
+mod handler;
+mod routing;
+
 use std::io::{self, Read, Write};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use aesc_codec::jsonrpc::{self, Id, Incoming, Notification, Response, ResponsePayload};
 use crossbeam_channel::{Receiver, TryRecvError};
-use serde_json::Value;
-use tungstenite::protocol::frame::coding::CloseCode;
 use tungstenite::{Message, WebSocket};
+
+pub(crate) use handler::{Handler, Io, Shared};
 
 use crate::command::{Command, Reply};
 use crate::config::{after, ConnectionConfig};
-use crate::error::{Error, RpcError, Timeout};
+use crate::error::{Error, Timeout};
 use crate::events::{Event, EventSink};
-use crate::frame;
 use crate::logging::{self, Dir};
 use crate::pending::{PendingCalls, Waiter};
 use crate::trace::Direction;
 use crate::transport::is_no_data;
-
-/// The protocol logic running inside the I/O thread.
-pub(crate) trait Handler: Send + 'static {
-    /// The handler's own commands.
-    type Command: Send + 'static;
-
-    /// A notification arrived.
-    fn on_notification(&mut self, notification: Notification, io: &mut Io<'_>);
-
-    /// The response to a request the handler sent with [`Io::request`].
-    fn on_response(&mut self, tag: u64, result: Result<Value, RpcError>, io: &mut Io<'_>);
-
-    /// An error frame with `id: null`.
-    fn on_unmatched_error(&mut self, error: RpcError, io: &mut Io<'_>) {
-        io.emit(Event::RpcError(error));
-    }
-
-    /// A command from a handle.
-    fn on_command(&mut self, command: Self::Command, io: &mut Io<'_>);
-
-    /// Called every round, for the handler's own deadlines.
-    fn on_tick(&mut self, _now: Instant, _io: &mut Io<'_>) {}
-
-    /// When the handler's next timer is due (the I/O thread sleeps until then at most).
-    fn next_wakeup(&self) -> Option<Instant> {
-        None
-    }
-
-    /// The owner asked to close the connection; nothing more will be answered.
-    fn on_close_requested(&mut self) {}
-
-    /// The connection ended.
-    fn on_end(&mut self, _cause: &Arc<Error>, _events: &EventSink) {}
-}
-
-/// What a handler may do: send frames and emit events.
-#[derive(Debug)]
-pub(crate) struct Io<'a> {
-    frames: &'a mut Vec<String>,
-    pending: &'a mut PendingCalls<Reply>,
-    ids: &'a AtomicU64,
-    events: &'a EventSink,
-}
-
-impl Io<'_> {
-    /// Sends a request whose response comes back through [`Handler::on_response`] with `tag`.
-    pub(crate) fn request(&mut self, method: &str, params: &Value, tag: u64) -> u64 {
-        let id = self.ids.fetch_add(1, Ordering::Relaxed);
-        // Ids come from one counter, so they are unique.
-        let _ = self.pending.insert(id, Waiter::Session(tag));
-        self.frames.push(frame::request(id, method, params));
-        id
-    }
-
-    /// Emits an event.
-    pub(crate) fn emit(&self, event: Event) {
-        self.events.emit(event);
-    }
-}
-
-/// What the handles and the I/O thread share.
-#[derive(Debug)]
-pub(crate) struct Shared {
-    /// Why the I/O thread ended, once it has.
-    pub(crate) cause: OnceLock<Arc<Error>>,
-    /// Request ids.
-    pub(crate) ids: AtomicU64,
-    /// A handle asked for the connection to close (seen even when the command queue is full).
-    pub(crate) close: AtomicBool,
-    /// A handle has told the reactor that this connection needs attention, and the reactor
-    /// has not yet run it since (so that a burst of commands wakes it once).
-    pub(crate) notified: AtomicBool,
-}
-
-impl Shared {
-    pub(crate) fn new() -> Self {
-        Shared {
-            cause: OnceLock::new(),
-            ids: AtomicU64::new(1),
-            close: AtomicBool::new(false),
-            notified: AtomicBool::new(false),
-        }
-    }
-}
+use closing::{fail_queued, owner_close, take_cause, write_frame};
+use flood::FloodMeter;
+use routing::route;
 
 /// How [`Driver::run`] sleeps until there is something to do.
 pub(crate) trait Wait {
@@ -423,155 +345,5 @@ impl<S: Read + Write, H: Handler> Driver<S, H> {
         handler.on_end(&cause, &events);
         events.emit(Event::Disconnected { cause });
         handler
-    }
-}
-
-/// Counts the frames of the current second.
-#[derive(Debug)]
-struct FloodMeter {
-    limit: Option<u32>,
-    since: Instant,
-    frames: u32,
-}
-
-impl FloodMeter {
-    fn new(limit: Option<u32>) -> Self {
-        FloodMeter { limit, since: Instant::now(), frames: 0 }
-    }
-
-    /// Counts one frame; the count when it exceeds the limit.
-    fn count(&mut self, now: Instant) -> Option<u32> {
-        let limit = self.limit?;
-        if now.saturating_duration_since(self.since) >= Duration::from_secs(1) {
-            self.since = now;
-            self.frames = 0;
-        }
-        self.frames = self.frames.saturating_add(1);
-        (self.frames > limit).then_some(self.frames)
-    }
-}
-
-fn take_cause(closing: &mut Option<(Instant, Error)>, e: tungstenite::Error) -> Error {
-    match closing.take() {
-        Some((_, c)) => c,
-        None => Error::WebSocket(Box::new(e)),
-    }
-}
-
-/// The owner closed the connection (or dropped every handle): the close handshake starts,
-/// waiting callers fail, and the handler is told.
-fn owner_close<S: Read + Write, H: Handler>(
-    ws: &mut WebSocket<S>,
-    cfg: &ConnectionConfig,
-    pending: &mut PendingCalls<Reply>,
-    handler: &mut H,
-    frames: &mut Vec<String>,
-) -> (Instant, Error) {
-    // What the handler already answered (an abort, a signature) goes out before the close:
-    // a node must not be left waiting for it.
-    for f in frames.drain(..) {
-        // A failure shows up again on the next read.
-        let _ = write_frame(ws, cfg, f);
-    }
-    let closing = begin_close(ws, cfg, Error::Closed);
-    fail_callers(pending);
-    handler.on_close_requested();
-    closing
-}
-
-/// Queues one text frame on the socket, logged and traced.
-fn write_frame<S: Read + Write>(
-    ws: &mut WebSocket<S>,
-    cfg: &ConnectionConfig,
-    frame: String,
-) -> Result<(), tungstenite::Error> {
-    logging::frame(Dir::Send, &frame);
-    if let Some(t) = &cfg.trace {
-        crate::trace::emit(t.as_ref(), Direction::Send, |r| r.raw = Some(&frame));
-    }
-    ws.write(Message::text(frame))
-}
-
-fn begin_close<S: Read + Write>(
-    ws: &mut WebSocket<S>,
-    cfg: &ConnectionConfig,
-    cause: Error,
-) -> (Instant, Error) {
-    let frame = tungstenite::protocol::CloseFrame { code: CloseCode::Normal, reason: "".into() };
-    // A failure here shows up again on the next read.
-    let _ = ws.close(Some(frame));
-    (after(Instant::now(), cfg.close_timeout), cause)
-}
-
-/// The owner closed the connection: answers still in flight are not waited for.
-fn fail_callers(pending: &mut PendingCalls<Reply>) {
-    let cause = Arc::new(Error::Closed);
-    let mut sessions = Vec::new();
-    for (id, waiter) in pending.drain() {
-        match waiter {
-            Waiter::Caller(reply) => {
-                let _ = reply.try_send(Err(Error::Disconnected(cause.clone())));
-            }
-            Waiter::Session(tag) => sessions.push((id, tag)),
-        }
-    }
-    for (id, tag) in sessions {
-        let _ = pending.insert(id, Waiter::Session(tag));
-    }
-}
-
-fn fail_queued<C>(commands: &Receiver<Command<C>>, cause: &Arc<Error>) {
-    while let Ok(c) = commands.try_recv() {
-        if let Command::Call { reply, .. } = c {
-            let _ = reply.try_send(Err(Error::Disconnected(cause.clone())));
-        }
-    }
-}
-
-fn route<H: Handler>(text: &str, handler: &mut H, io: &mut Io<'_>) {
-    match jsonrpc::decode_incoming(text) {
-        Ok(Incoming::Response(r)) => route_response(r, handler, io),
-        Ok(Incoming::Batch(rs)) => {
-            for r in rs {
-                route_response(r, handler, io);
-            }
-        }
-        Ok(Incoming::Notification(n)) => handler.on_notification(n, io),
-        Err(error) => {
-            // A malformed answer still fails the call it answers, instead of leaving it to
-            // its deadline.
-            let id = serde_json::from_str::<Value>(text).ok().and_then(|v| v.get("id")?.as_u64());
-            match id.and_then(|id| io.pending.complete(id)) {
-                Some(Waiter::Caller(reply)) => {
-                    let _ = reply.try_send(Err(Error::BadFrame(error)));
-                }
-                Some(Waiter::Session(tag)) => {
-                    io.emit(Event::Malformed { error });
-                    let e = RpcError::new(jsonrpc::ErrorCode::InternalError);
-                    handler.on_response(tag, Err(e), io);
-                }
-                None => io.emit(Event::Malformed { error }),
-            }
-        }
-    }
-}
-
-fn route_response<H: Handler>(r: Response, handler: &mut H, io: &mut Io<'_>) {
-    let payload = match r.payload {
-        ResponsePayload::Success(v) => Ok(v),
-        ResponsePayload::Error(e) => Err(e),
-    };
-    match (r.id.as_u64(), payload) {
-        (Some(id), payload) => match io.pending.complete(id) {
-            Some(Waiter::Caller(reply)) => {
-                let _ = reply.try_send(payload.map_err(Error::from));
-            }
-            Some(Waiter::Session(tag)) => handler.on_response(tag, payload, io),
-            // A response to a call whose caller gave up.
-            None => {}
-        },
-        (None, Err(e)) if r.id == Id::Null => handler.on_unmatched_error(e, io),
-        // Ids this client never sends.
-        (None, _) => {}
     }
 }
