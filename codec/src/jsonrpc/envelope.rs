@@ -165,14 +165,21 @@ impl Response {
     /// # Errors
     /// A [`FrameError`] naming the first fault.
     pub fn from_value(v: &Value) -> Result<Response, FrameError> {
-        let obj = object(v)?;
+        Response::from_owned(v.clone())
+    }
+
+    /// As [`Response::from_value`], taking the value: the result is moved, not copied.
+    fn from_owned(mut v: Value) -> Result<Response, FrameError> {
+        let obj = object(&v)?;
         TwoPointZero::check(obj.get("jsonrpc"))?;
         let version = api_version(obj)?;
         let channel_id = channel_member(obj.get("channel_id"), "channel_id")?;
         let id = Id::from_value(obj.get("id").ok_or(FrameError::MissingField { field: "id" })?)?;
         let payload = match (obj.get("result"), obj.get("error")) {
             (Some(_), Some(_)) => return Err(FrameError::BothResultAndError),
-            (Some(r), None) => ResponsePayload::Success(r.clone()),
+            (Some(_), None) => {
+                ResponsePayload::Success(v.get_mut("result").map(Value::take).unwrap_or_default())
+            }
             (None, Some(e)) => ResponsePayload::Error(ErrorObject::from_value(e)?),
             (None, None) => return Err(FrameError::NeitherResultNorError),
         };
@@ -222,7 +229,12 @@ impl Notification {
     /// # Errors
     /// A [`FrameError`] naming the first fault.
     pub fn from_value(v: &Value) -> Result<Notification, FrameError> {
-        let obj = object(v)?;
+        Notification::from_owned(v.clone())
+    }
+
+    /// As [`Notification::from_value`], taking the value: `params.data` is moved, not copied.
+    fn from_owned(mut v: Value) -> Result<Notification, FrameError> {
+        let obj = object(&v)?;
         TwoPointZero::check(obj.get("jsonrpc"))?;
         let version = api_version(obj)?;
         if obj.contains_key("result") || obj.contains_key("error") {
@@ -239,8 +251,11 @@ impl Notification {
             Some(other) => return Err(FrameError::invalid("params", "an object", other)),
         };
         let channel_id = channel_member(params.get("channel_id"), "params.channel_id")?;
-        let data =
-            params.get("data").cloned().ok_or(FrameError::MissingField { field: "params.data" })?;
+        let data = v
+            .get_mut("params")
+            .and_then(|p| p.get_mut("data"))
+            .map(Value::take)
+            .ok_or(FrameError::MissingField { field: "params.data" })?;
         Ok(Notification { method, channel_id, data, version })
     }
 }
@@ -278,26 +293,26 @@ impl Incoming {
 /// A [`FrameError`] naming the first fault.
 pub fn decode_incoming(text: &str) -> Result<Incoming, FrameError> {
     let v: Value = serde_json::from_str(text).map_err(|e| FrameError::from_json(&e))?;
-    match &v {
+    match v {
         Value::Array(items) => {
             if items.is_empty() {
                 return Err(FrameError::EmptyBatch);
             }
             let rs = items
-                .iter()
+                .into_iter()
                 .enumerate()
                 .map(|(index, item)| {
-                    Response::from_value(item)
+                    Response::from_owned(item)
                         .map_err(|e| FrameError::InBatch { index, error: Box::new(e) })
                 })
                 .collect::<Result<_, _>>()?;
             Ok(Incoming::Batch(rs))
         }
-        Value::Object(obj) if obj.contains_key("method") => {
-            Notification::from_value(&v).map(Incoming::Notification)
+        Value::Object(ref obj) if obj.contains_key("method") => {
+            Notification::from_owned(v).map(Incoming::Notification)
         }
-        Value::Object(_) => Response::from_value(&v).map(Incoming::Response),
-        other => Err(FrameError::NotAnObject { found: JsonKind::of(other) }),
+        Value::Object(_) => Response::from_owned(v).map(Incoming::Response),
+        other => Err(FrameError::NotAnObject { found: JsonKind::of(&other) }),
     }
 }
 
