@@ -16,6 +16,8 @@ use aesc_client::aesc_codec::jsonrpc::TxOptions;
 use aesc_client::{Channel, ChannelConfig, Deadlines, Error, Reactor, Role};
 use aesc_testkit::double;
 
+use crate::keys::KeySource;
+
 type BoxError = Box<dyn std::error::Error>;
 
 /// Arguments of `aesc bench`.
@@ -27,10 +29,20 @@ pub struct Args {
     /// Network id of the node.
     #[arg(long, value_name = "ID", default_value = "ae_dev")]
     network_id: String,
-    /// Secret key of every channel's initiator (a real node needs funded accounts).
+    /// File holding the secret key of every channel's initiator (a real node needs funded
+    /// accounts); without it, the environment variable AESC_INITIATOR_KEY, or --initiator-key.
+    #[arg(long, value_name = "FILE")]
+    initiator_key_file: Option<std::path::PathBuf>,
+    /// File holding the secret key of every channel's responder; or AESC_RESPONDER_KEY, or
+    /// --responder-key.
+    #[arg(long, value_name = "FILE")]
+    responder_key_file: Option<std::path::PathBuf>,
+    /// Secret key of every channel's initiator. Every user of the machine can read a command
+    /// line: prefer --initiator-key-file or AESC_INITIATOR_KEY.
     #[arg(long, value_name = "KEY")]
     initiator_key: Option<String>,
-    /// Secret key of every channel's responder.
+    /// Secret key of every channel's responder (prefer --responder-key-file or
+    /// AESC_RESPONDER_KEY).
     #[arg(long, value_name = "KEY")]
     responder_key: Option<String>,
     /// How many channels.
@@ -79,10 +91,24 @@ pub fn run(args: &Args) -> Result<(), BoxError> {
     // Against the double every channel has accounts of its own (the double funds any key):
     // channels of the same two accounts opened at once would get the same nonce, hence the
     // same channel id. A real node's funded accounts are given; its channels open one by one.
-    let given = match (&args.initiator_key, &args.responder_key) {
-        (Some(i), Some(r)) => Some((SecretKey::parse(i)?, SecretKey::parse(r)?)),
+    let env = |name: &str| std::env::var(name).ok();
+    let ikey = KeySource {
+        party: "initiator",
+        arg: args.initiator_key.as_deref(),
+        file: args.initiator_key_file.as_deref(),
+    };
+    let rkey = KeySource {
+        party: "responder",
+        arg: args.responder_key.as_deref(),
+        file: args.responder_key_file.as_deref(),
+    };
+    let given = match (ikey.load(&env)?, rkey.load(&env)?) {
+        (Some(i), Some(r)) => Some((i, r)),
         (None, None) if args.node.is_none() => None,
-        _ => return Err("--initiator-key and --responder-key are needed with --node".into()),
+        _ => {
+            let ways = format!("{} and {}", ikey.ways(), rkey.ways());
+            return Err(format!("give both keys (required with --node): {ways}").into());
+        }
     };
     let keys = |k: u32| -> (SecretKey, SecretKey) {
         match &given {
@@ -313,5 +339,40 @@ mod tests {
         run(&cli.args).unwrap();
         assert!(client_cpu() > 0 || cpu_of("/proc/self/stat").is_none());
         assert!(threads() >= 1);
+    }
+
+    #[test]
+    fn keys_come_from_files_and_one_key_alone_is_refused() {
+        let dir = std::env::temp_dir();
+        let key_file = |party: &str, seed: &str| {
+            let path = dir.join(format!("aesc-bench-{}-{party}.key", std::process::id()));
+            std::fs::write(&path, seed).unwrap();
+            path
+        };
+        let i = key_file("i", "520239ff5fe4855c4a02b4264ba5a0892dba13510da4512a424496db48410d9f");
+        let r = key_file("r", "dd5b4df62c3b39bf0beb2e93da03cf54ae1dc723f2af565d031cbc57db96c1a8");
+        let (i, r) = (i.to_str().unwrap(), r.to_str().unwrap());
+        let both = ["bench", "--transfers", "2", "--idle-ms", "0", "--port", "3620"];
+        let cli = Cli::parse_from(both.iter().copied().chain([
+            "--initiator-key-file",
+            i,
+            "--responder-key-file",
+            r,
+        ]));
+        run(&cli.args).unwrap();
+        let one = Cli::parse_from(both.iter().copied().chain(["--initiator-key-file", i]));
+        let e = run(&one.args).unwrap_err().to_string();
+        assert!(e.contains("give both keys") && e.contains("AESC_RESPONDER_KEY"), "{e}");
+        assert!(!e.contains("520239ff"), "{e}");
+        let bad = Cli::parse_from(both.iter().copied().chain([
+            "--responder-key-file",
+            i,
+            "--initiator-key",
+            "sk_no",
+        ]));
+        assert!(run(&bad.args).unwrap_err().to_string().starts_with("--initiator-key"));
+        for path in [i, r] {
+            std::fs::remove_file(path).unwrap();
+        }
     }
 }

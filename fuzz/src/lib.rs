@@ -14,6 +14,11 @@ use aesc_codec::state::{
 use aesc_codec::tx::{SignedTx, Tx};
 use serde_json::Value;
 
+pub mod alloc;
+
+#[global_allocator]
+static ALLOCATOR: alloc::Counting = alloc::Counting;
+
 /// Prefixed strings: whatever decodes re-encodes to the same text.
 pub fn encoding_parse(data: &[u8]) {
     let Ok(text) = core::str::from_utf8(data) else { return };
@@ -347,12 +352,29 @@ fn check_trees(data: &[u8], trees: &StateTrees) {
 }
 
 /// The client's frame handling: node frames (one per line, after a first byte choosing the
-/// role) through the real I/O loop and channel session over an in-memory socket. No panic, and
-/// the work stays linear in the input (libFuzzer's timeout and memory limit catch the rest).
+/// role) through the real I/O loop and channel session over an in-memory socket. No panic; the
+/// memory the run takes at its peak is linear in the input; no frame holds the I/O loop for
+/// long (the bound is far above a frame's real cost, even unoptimised, and far below what a
+/// quadratic step on a large frame takes).
 pub fn client_frames(data: &[u8]) {
     let Some((first, frames)) = data.split_first() else { return };
     // `I` (odd) for the initiator, `R` (even) for the responder, as the seeds start.
     let role =
         if first % 2 == 1 { aesc_client::Role::Initiator } else { aesc_client::Role::Responder };
-    let _ = aesc_client::fuzzing::drive_frames(frames, role);
+    let base = alloc::start();
+    let run = aesc_client::fuzzing::drive_frames(frames, role);
+    let peak = alloc::peak_since(base);
+    let bound = CLIENT_MEMORY_BASE + CLIENT_MEMORY_PER_BYTE * data.len();
+    assert!(peak <= bound, "{peak} bytes at the peak for {} bytes of frames: {run:?}", data.len());
+    assert!(run.longest_frame < CLIENT_FRAME_TIME, "one frame held the I/O loop: {run:?}");
+    assert!(run.frames <= frames.len(), "more frames read than lines given: {run:?}");
 }
+
+/// What a client party costs whatever its input: session, view, buffers, the first keys and
+/// event queue blocks.
+const CLIENT_MEMORY_BASE: usize = 4 << 20;
+/// What each byte of frames may cost at once: the socket's copy, the WebSocket message, the
+/// parsed JSON and the decoded objects, and the events that keep them.
+const CLIENT_MEMORY_PER_BYTE: usize = 32;
+/// The longest one frame may keep the I/O loop busy.
+const CLIENT_FRAME_TIME: std::time::Duration = std::time::Duration::from_secs(2);

@@ -8,12 +8,15 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// Published crates: (package, folder, the entry point it must ship).
-const CRATES: [(&str, &str, &str); 4] = [
-    ("aesc-codec", "codec", "src/lib.rs"),
-    ("aesc-client", "client-blocking", "src/lib.rs"),
-    ("aesc-cli", "cli", "src/main.rs"),
-    ("aesc-testkit", "tests", "src/lib.rs"),
+/// Published crates: (package, folder, the entry point it must ship, files beside the
+/// sources that it ships too).
+const CRATES: [(&str, &str, &str, &[&str]); 5] = [
+    ("aesc-codec", "codec", "src/lib.rs", &[]),
+    ("aesc-client", "client-blocking", "src/lib.rs", &[]),
+    ("aesc-cli", "cli", "src/main.rs", &[]),
+    ("aesc-testkit", "tests", "src/lib.rs", &[]),
+    // The C library: its header, the header's cbindgen configuration, the Python wrapper.
+    ("aesc-ffi", "ffi", "src/lib.rs", &["include/aesc.h", "cbindgen.toml", "python/aesc.py"]),
 ];
 
 /// Files beside the sources that every package holds (`.cargo_vcs_info.json` only when
@@ -58,9 +61,9 @@ fn rust_files(base: &Path, dir: &Path, out: &mut BTreeSet<String>) {
 
 #[test]
 fn each_crate_ships_its_sources_readme_and_licences_only() {
-    for (package, folder, entry) in CRATES {
+    for (package, folder, entry, beside) in CRATES {
         let listed = package_list(package);
-        for required in REQUIRED.iter().chain([&entry]) {
+        for required in REQUIRED.iter().chain([&entry]).chain(beside) {
             assert!(listed.contains(*required), "{package} lacks {required}: {listed:#?}");
         }
         let mut sources = BTreeSet::new();
@@ -72,7 +75,8 @@ fn each_crate_ships_its_sources_readme_and_licences_only() {
         let extra: Vec<&String> = listed
             .iter()
             .filter(|f| !sources.contains(*f))
-            .filter(|f| !REQUIRED.contains(&f.as_str()) && *f != ".cargo_vcs_info.json")
+            .filter(|f| !REQUIRED.contains(&f.as_str()) && !beside.contains(&f.as_str()))
+            .filter(|f| *f != ".cargo_vcs_info.json")
             .collect();
         assert!(extra.is_empty(), "{package} ships more than it needs: {extra:#?}");
         // What the include list keeps out, named, in case it ever changes.
@@ -87,7 +91,7 @@ fn each_crate_ships_its_sources_readme_and_licences_only() {
 fn manifests_are_fit_for_crates_io() {
     let root = std::fs::read_to_string(workspace().join("Cargo.toml")).unwrap();
     assert!(!root.contains("example.invalid"), "a placeholder URL");
-    for (package, folder, _) in CRATES {
+    for (package, folder, _, _) in CRATES {
         let manifest =
             std::fs::read_to_string(workspace().join(folder).join("Cargo.toml")).unwrap();
         for field in [

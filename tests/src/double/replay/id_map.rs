@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use aesc_codec::id::AccountId;
+use aesc_codec::jsonrpc::connect::percent_encode;
 use aesc_codec::tx::SignedTx;
 use serde_json::Value;
 
@@ -116,19 +117,6 @@ fn map_json(v: &Value, map: &HashMap<String, String>) -> Value {
         }
         other => other.clone(),
     }
-}
-
-/// Percent-encodes everything but the unreserved characters.
-fn percent_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 /// The recorded query with mapped values, re-encoded.
