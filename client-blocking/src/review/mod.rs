@@ -20,6 +20,8 @@ use crate::view::ChannelView;
 
 mod offchain;
 mod onchain;
+#[cfg(test)]
+mod recorded_tests;
 mod refusal;
 #[cfg(test)]
 mod tests;

@@ -472,7 +472,36 @@ fn rows() -> Vec<Row> {
     );
     same.signed = Some(offchain(&pay, 2, &[]));
     rows.push(same);
+    rows.push(row(
+        "a round written in a longer form than the canonical one",
+        own_update(&pay),
+        SignRequest { updates: vec![pay[0].to_json()], ..non_canonical_round(&pay) },
+        Refuse("Malformed"),
+    ));
     rows
+}
+
+/// The own transfer's request with the round (2) of the inner transaction written as the
+/// one-byte string `81 02` instead of the byte `02`. The strict RLP decoder refuses it, so the
+/// review's own re-encoding check (`NonCanonical`) is a second line that no encoding the
+/// codec decodes reaches.
+fn non_canonical_round(pay: &[Update]) -> SignRequest {
+    let canonical = offchain(pay, 2, &[]).tx.to_rlp();
+    // Inner: list header (2 bytes), tag, version, channel id (0xa1 + 33 bytes), round, hash.
+    let round_at = 2 + 1 + 1 + 34;
+    assert_eq!(canonical.get(round_at), Some(&2), "the round follows the channel id");
+    let mut inner = canonical.clone();
+    inner.splice(round_at..=round_at, [0x81, 0x02]);
+    inner[1] += 1;
+    let mut outer = aesc_codec::rlp::Encoder::new();
+    outer.list(|l| {
+        l.uint_u64(11).uint_u64(1).list(|_| {}).bytes(&inner);
+    });
+    SignRequest {
+        tag: SignTag::Update,
+        signed_tx: EncodedTx::from_bytes(&outer.finish()),
+        updates: Vec::new(),
+    }
 }
 
 #[test]
