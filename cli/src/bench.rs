@@ -92,16 +92,10 @@ pub fn run(args: &Args) -> Result<(), BoxError> {
     // channels of the same two accounts opened at once would get the same nonce, hence the
     // same channel id. A real node's funded accounts are given; its channels open one by one.
     let env = |name: &str| std::env::var(name).ok();
-    let ikey = KeySource {
-        party: "initiator",
-        arg: args.initiator_key.as_deref(),
-        file: args.initiator_key_file.as_deref(),
-    };
-    let rkey = KeySource {
-        party: "responder",
-        arg: args.responder_key.as_deref(),
-        file: args.responder_key_file.as_deref(),
-    };
+    let (ikey, rkey) = KeySource::pair(
+        (args.initiator_key.as_deref(), args.initiator_key_file.as_deref()),
+        (args.responder_key.as_deref(), args.responder_key_file.as_deref()),
+    );
     let given = match (ikey.load(&env)?, rkey.load(&env)?) {
         (Some(i), Some(r)) => Some((i, r)),
         (None, None) if args.node.is_none() => None,

@@ -21,7 +21,19 @@ pub(crate) struct KeySource<'a> {
     pub(crate) file: Option<&'a Path>,
 }
 
-impl KeySource<'_> {
+impl<'a> KeySource<'a> {
+    /// The initiator's and the responder's key sources, from `--initiator-key(-file)` and
+    /// `--responder-key(-file)`.
+    pub(crate) fn pair(
+        initiator: (Option<&'a str>, Option<&'a Path>),
+        responder: (Option<&'a str>, Option<&'a Path>),
+    ) -> (KeySource<'a>, KeySource<'a>) {
+        (
+            KeySource { party: "initiator", arg: initiator.0, file: initiator.1 },
+            KeySource { party: "responder", arg: responder.0, file: responder.1 },
+        )
+    }
+
     /// The environment variable of the party's key: `AESC_INITIATOR_KEY`, …
     pub(crate) fn env_var(&self) -> String {
         format!("AESC_{}_KEY", self.party.to_ascii_uppercase())

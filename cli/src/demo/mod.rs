@@ -129,16 +129,10 @@ type BoxError = Box<dyn StdError>;
 /// Bad arguments, or the first step that fails (its error says which phase).
 pub fn run(args: Args) -> Result<(), BoxError> {
     let env = |name: &str| std::env::var(name).ok();
-    let ikey = KeySource {
-        party: "initiator",
-        arg: args.initiator_key.as_deref(),
-        file: args.initiator_key_file.as_deref(),
-    };
-    let rkey = KeySource {
-        party: "responder",
-        arg: args.responder_key.as_deref(),
-        file: args.responder_key_file.as_deref(),
-    };
+    let (ikey, rkey) = KeySource::pair(
+        (args.initiator_key.as_deref(), args.initiator_key_file.as_deref()),
+        (args.responder_key.as_deref(), args.responder_key_file.as_deref()),
+    );
     let (given_ikey, given_rkey) = (ikey.load(&env)?, rkey.load(&env)?);
     let embedded;
     let (url, network, initiator_key, responder_key, host) = match &args.node {
