@@ -43,7 +43,7 @@ use aesc_codec::object::Object;
 use aesc_codec::state::{CallsTree, OffChainState, StateTrees, TreesPoi};
 use aesc_codec::tx::{Payload, SignedTx, Tx};
 use aesc_codec::Uint;
-use aesc_testkit::recording::{self, query_pairs, Recording};
+use aesc_testkit::recording::{self, query_pairs, Direction, Recording};
 use serde_json::Value;
 
 /// What was checked, summed over sessions.
@@ -634,7 +634,8 @@ fn corpus_sessions_conform() {
 const VECTORS_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/recorded_vectors.json");
 
 /// Derives the vectors of the seed and live sessions: every distinct transaction with its
-/// hash, type and signers, every channel id and every initial state hash.
+/// hash, type and signers, every channel id and every initial state hash, and every sign
+/// request the node sent a client (role, tag, transaction, updates), in order.
 fn derive_vectors(files: &[PathBuf]) -> Value {
     let mut sessions = Vec::new();
     for path in files {
@@ -645,7 +646,20 @@ fn derive_vectors(files: &[PathBuf]) -> Value {
         let mut seen = HashSet::new();
         let mut txs = Vec::new();
         let mut channels = Vec::new();
-        for (_, _, json) in rec.frames() {
+        let mut sign_requests = Vec::new();
+        for (role, direction, json) in rec.frames() {
+            let method = json["method"].as_str().unwrap_or_default();
+            if let (Direction::FromNode, Some(tag)) =
+                (direction, method.strip_prefix("channels.sign."))
+            {
+                let data = &json["params"]["data"];
+                sign_requests.push(serde_json::json!({
+                    "role": role.to_string(),
+                    "tag": tag,
+                    "signed_tx": data["signed_tx"],
+                    "updates": data["updates"],
+                }));
+            }
             for s in recording::prefixed_strings(json) {
                 if !s.starts_with("tx_") || !seen.insert(s.to_owned()) {
                     continue;
@@ -696,6 +710,7 @@ fn derive_vectors(files: &[PathBuf]) -> Value {
             "responder": p.responder,
             "channels": channels,
             "txs": txs,
+            "sign_requests": sign_requests,
         }));
     }
     serde_json::json!({ "sessions": sessions })

@@ -1,13 +1,17 @@
 //! The review against the transactions of recorded sessions (`tests/data/recorded_vectors.json`:
-//! the shared seeds and the same stories against a current node). Each create transaction a
-//! node asked a party to sign is signed when the terms the user asked for are the recorded
-//! ones, and refused, with its reason, when one term differs, when the request is another
-//! party's or when the other party's signature is not for this network.
+//! the shared seeds and the same stories against a current node). Every sign request a node
+//! sent is signed, in order, by a client that asked for what the recorded client asked for
+//! and follows the channel through its co-signed states. Each create transaction is refused,
+//! with its reason, when one term differs, when the request is another party's or when the
+//! other party's signature is not for this network.
 
 use aesc_codec::crypto::{AccountVerifier, NetworkId};
-use aesc_codec::jsonrpc::{EncodedTx, SignRequest, SignTag};
+use std::collections::BTreeSet;
+
+use aesc_codec::jsonrpc::{EncodedTx, SignRequest, SignTag, TxOptions};
 use aesc_codec::object::Object;
-use aesc_codec::tx::{ChannelCreateTx, SignedTx, Tx};
+use aesc_codec::state::OffChainState;
+use aesc_codec::tx::{ChannelCreateTx, SignedTx, Tx, Update};
 use aesc_codec::Uint;
 use serde_json::Value;
 
@@ -16,7 +20,7 @@ use crate::channel_config::OpenTerms;
 use crate::params::Role;
 use crate::policy::DefaultPolicy;
 use crate::session::OpKind;
-use crate::view::ChannelView;
+use crate::view::{round_and_hash, ChannelView, Phase};
 
 /// One recorded session's create transaction: unsigned, and signed by the initiator only.
 struct Recorded {
@@ -27,11 +31,14 @@ struct Recorded {
     by_initiator: SignedTx,
 }
 
-fn recorded() -> Vec<Recorded> {
+fn sessions() -> Vec<Value> {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/data/recorded_vectors.json");
     let vectors: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let sessions = vectors["sessions"].as_array().unwrap();
-    sessions
+    vectors["sessions"].as_array().unwrap().clone()
+}
+
+fn recorded() -> Vec<Recorded> {
+    sessions()
         .iter()
         .map(|s| {
             let create = |signatures: usize| {
@@ -169,4 +176,123 @@ fn a_recorded_create_tx_on_other_terms_or_for_another_network_is_refused() {
             verdict(r, &other, Role::Responder, terms_of(r), rs, &r.by_initiator),
         );
     }
+}
+
+/// The recorded session's transactions of `kind` that both parties signed.
+fn cosigned(session: &Value, kind: &str) -> Vec<SignedTx> {
+    let txs = session["txs"].as_array().unwrap();
+    txs.iter()
+        .filter(|t| t["type"] == kind && t["signatures"].as_array().unwrap().len() == 2)
+        .map(|t| SignedTx::from_api_str(t["tx"].as_str().unwrap()).unwrap())
+        .collect()
+}
+
+#[test]
+fn every_recorded_sign_request_is_signed_in_order() {
+    let mut kinds = BTreeSet::new();
+    for (s, r) in sessions().iter().zip(recorded()) {
+        let c = create_of(&r.unsigned).clone();
+        let (initiator, responder) = (c.initiator_id, c.responder_id);
+        let mut state = OffChainState::initial(
+            initiator,
+            c.initiator_amount.clone(),
+            responder,
+            c.responder_amount.clone(),
+            r.push_amount.clone(),
+        )
+        .unwrap();
+        let created = cosigned(s, "ChannelCreateTx").pop().unwrap();
+        let offchain = cosigned(s, "ChannelOffChainTx");
+        // What the client has co-signed: the round and the transaction.
+        let mut latest: Option<(u64, SignedTx)> = None;
+        let mut previous: Option<(Role, SignedTx)> = None;
+        // A co-signed state the channel moves to once the node asks for something else (it
+        // may ask for the same signature again first, as after a reconnect).
+        let mut pending: Option<(u64, Vec<Update>, SignedTx)> = None;
+        for req in s["sign_requests"].as_array().unwrap() {
+            let role = match req["role"].as_str().unwrap() {
+                "initiator" => Role::Initiator,
+                _ => Role::Responder,
+            };
+            let tag = SignTag::from_tag(req["tag"].as_str().unwrap()).unwrap();
+            let tx = SignedTx::from_api_str(req["signed_tx"].as_str().unwrap()).unwrap();
+            let updates: Vec<Update> = req["updates"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|u| Update::from_json(u).unwrap())
+                .collect();
+            let (me, peer) = match role {
+                Role::Initiator => (initiator, responder),
+                Role::Responder => (responder, initiator),
+            };
+            let repeated = previous.as_ref().is_some_and(|(who, t)| *who == role && *t == tx);
+            if let Some((round, applied, co)) = pending.take_if(|_| !repeated) {
+                state.apply_all(&applied, &c.channel_reserve).unwrap();
+                latest = Some((round, co));
+            }
+            let mut view = ChannelView::new(role, me, peer);
+            view.channel_reserve = c.channel_reserve.clone();
+            if let Some((round, co)) = &latest {
+                view.channel_id = Some(c.channel_id());
+                view.round = *round;
+                view.state = Some(state.clone());
+                view.latest = Some(co.clone());
+                view.phase = Phase::Open;
+            }
+            // What the recorded client had asked for: its own operations; the other party's
+            // proposals come unasked.
+            let kind = match tag {
+                SignTag::InitiatorSign | SignTag::ResponderSign => Some(OpKind::Open(terms_of(&r))),
+                SignTag::Update => Some(OpKind::Update(updates.clone())),
+                SignTag::ShutdownSign => Some(OpKind::Shutdown(TxOptions::default())),
+                SignTag::UpdateAck | SignTag::ShutdownSignAck => None,
+                other => panic!("{}: no rule for {other:?}", r.session),
+            };
+            // A request sent again (the node repeats it after a reconnect) was signed already.
+            let again =
+                previous.as_ref().filter(|(who, t)| *who == role && *t == tx).map(|(_, t)| t);
+            let stage = match &kind {
+                Some(kind) => Stage::Own { kind, signed: again },
+                None => Stage::Idle,
+            };
+            let review = Review {
+                view: &view,
+                network: &r.network,
+                peer: &AccountVerifier::new(peer),
+                policy: &DefaultPolicy,
+                fee_cap: &Uint::from(crate::DEFAULT_FEE_CAP),
+                stage,
+                latest_on_chain: false,
+                peer_verified: Default::default(),
+            };
+            let request = SignRequest {
+                tag,
+                signed_tx: EncodedTx::from_bytes(&tx.to_rlp()),
+                updates: req["updates"].as_array().unwrap().clone(),
+            };
+            match review.verdict(&request) {
+                Verdict::Sign(plan) => assert_eq!(plan.tx, tx, "{}: {tag:?}", r.session),
+                Verdict::Refuse { refusal, .. } => {
+                    panic!("{}: {tag:?} by the {role:?} refused: {refusal}", r.session)
+                }
+            }
+            kinds.insert(tag.as_str());
+            previous = Some((role, tx.clone()));
+            // Follow the channel to the state both parties signed.
+            if tag == SignTag::ResponderSign {
+                latest = Some((1, created.clone()));
+            }
+            let round = round_and_hash(&tx.tx).map_or(0, |(round, _)| round);
+            let newer = latest.as_ref().is_some_and(|(at, _)| round > *at);
+            if let Some(co) =
+                offchain.iter().find(|o| newer && round_and_hash(&o.tx).unwrap().0 == round)
+            {
+                pending = Some((round, updates, co.clone()));
+            }
+        }
+    }
+    let expected =
+        ["initiator_sign", "responder_sign", "update", "shutdown_sign", "shutdown_sign_ack"];
+    assert_eq!(kinds, expected.into_iter().collect(), "the kinds of request the recordings hold");
 }
