@@ -101,10 +101,15 @@ fn corpus_recordings() {
     assert!(matched * 10 >= reports.len() * 8, "only {matched}/{} match fully", reports.len());
 }
 
+/// A diagnostic, not a check: `PEEK=FILE cargo test -p aesc-testkit --test double_fidelity
+/// peek -- --ignored` prints one recording's expected and observed frames side by side.
 #[test]
-#[ignore]
+#[ignore = "a diagnostic: PEEK=FILE prints a recording's replay side by side"]
 fn peek() {
-    let p = std::env::var("PEEK").unwrap();
+    let Ok(p) = std::env::var("PEEK") else {
+        eprintln!("PEEK=FILE names the recording to replay");
+        return;
+    };
     let r = replay_file(std::path::Path::new(&p), &Options::default());
     for (i, c) in r.connections.iter().enumerate() {
         eprintln!(
