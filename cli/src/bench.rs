@@ -16,7 +16,7 @@ use aesc_client::aesc_codec::jsonrpc::TxOptions;
 use aesc_client::{Channel, ChannelConfig, Deadlines, Error, Reactor, Role};
 use aesc_testkit::double;
 
-use crate::keys::KeySource;
+use crate::keys::KeyArgs;
 
 type BoxError = Box<dyn std::error::Error>;
 
@@ -29,22 +29,8 @@ pub struct Args {
     /// Network id of the node.
     #[arg(long, value_name = "ID", default_value = "ae_dev")]
     network_id: String,
-    /// File holding the secret key of every channel's initiator (a real node needs funded
-    /// accounts); without it, the environment variable AESC_INITIATOR_KEY, or --initiator-key.
-    #[arg(long, value_name = "FILE")]
-    initiator_key_file: Option<std::path::PathBuf>,
-    /// File holding the secret key of every channel's responder; or AESC_RESPONDER_KEY, or
-    /// --responder-key.
-    #[arg(long, value_name = "FILE")]
-    responder_key_file: Option<std::path::PathBuf>,
-    /// Secret key of every channel's initiator. Every user of the machine can read a command
-    /// line: prefer --initiator-key-file or AESC_INITIATOR_KEY.
-    #[arg(long, value_name = "KEY")]
-    initiator_key: Option<String>,
-    /// Secret key of every channel's responder (prefer --responder-key-file or
-    /// AESC_RESPONDER_KEY).
-    #[arg(long, value_name = "KEY")]
-    responder_key: Option<String>,
+    #[command(flatten)]
+    keys: KeyArgs,
     /// How many channels.
     #[arg(long, default_value_t = 1)]
     channels: u32,
@@ -92,10 +78,7 @@ pub fn run(args: &Args) -> Result<(), BoxError> {
     // channels of the same two accounts opened at once would get the same nonce, hence the
     // same channel id. A real node's funded accounts are given; its channels open one by one.
     let env = |name: &str| std::env::var(name).ok();
-    let (ikey, rkey) = KeySource::pair(
-        (args.initiator_key.as_deref(), args.initiator_key_file.as_deref()),
-        (args.responder_key.as_deref(), args.responder_key_file.as_deref()),
-    );
+    let (ikey, rkey) = args.keys.sources();
     let given = match (ikey.load(&env)?, rkey.load(&env)?) {
         (Some(i), Some(r)) => Some((i, r)),
         (None, None) if args.node.is_none() => None,

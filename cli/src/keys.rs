@@ -5,10 +5,49 @@
 //! readable by the process owner only), is not. Every command that takes a secret key takes
 //! it as `--NAME-key-file FILE`, as the variable `AESC_NAME_KEY`, or as `--NAME-key KEY`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use aesc_client::aesc_codec::crypto::SecretKey;
 use zeroize::Zeroizing;
+
+/// The options that give the two parties' secret keys, as every command that takes them has
+/// them.
+#[derive(Debug, Clone, clap::Args)]
+pub(crate) struct KeyArgs {
+    /// File holding the initiator's secret key (`sk_…` or a 32-byte hex seed); without it, the
+    /// key is read from the environment variable AESC_INITIATOR_KEY, or from --initiator-key.
+    /// Against the embedded double, a missing key is a new one.
+    #[arg(long, value_name = "FILE")]
+    initiator_key_file: Option<PathBuf>,
+    /// File holding the responder's secret key; or AESC_RESPONDER_KEY, or --responder-key.
+    #[arg(long, value_name = "FILE")]
+    responder_key_file: Option<PathBuf>,
+    /// Secret key of the initiator, `sk_…` or a 32-byte hex seed. Every user of the machine
+    /// can read a command line: prefer --initiator-key-file or AESC_INITIATOR_KEY.
+    #[arg(long, value_name = "KEY")]
+    initiator_key: Option<String>,
+    /// Secret key of the responder (prefer --responder-key-file or AESC_RESPONDER_KEY).
+    #[arg(long, value_name = "KEY")]
+    responder_key: Option<String>,
+}
+
+impl KeyArgs {
+    /// Where the initiator's and the responder's keys come from.
+    pub(crate) fn sources(&self) -> (KeySource<'_>, KeySource<'_>) {
+        (
+            KeySource {
+                party: "initiator",
+                arg: self.initiator_key.as_deref(),
+                file: self.initiator_key_file.as_deref(),
+            },
+            KeySource {
+                party: "responder",
+                arg: self.responder_key.as_deref(),
+                file: self.responder_key_file.as_deref(),
+            },
+        )
+    }
+}
 
 /// Where one party's key may come from.
 #[derive(Debug, Clone, Copy)]
@@ -21,19 +60,7 @@ pub(crate) struct KeySource<'a> {
     pub(crate) file: Option<&'a Path>,
 }
 
-impl<'a> KeySource<'a> {
-    /// The initiator's and the responder's key sources, from `--initiator-key(-file)` and
-    /// `--responder-key(-file)`.
-    pub(crate) fn pair(
-        initiator: (Option<&'a str>, Option<&'a Path>),
-        responder: (Option<&'a str>, Option<&'a Path>),
-    ) -> (KeySource<'a>, KeySource<'a>) {
-        (
-            KeySource { party: "initiator", arg: initiator.0, file: initiator.1 },
-            KeySource { party: "responder", arg: responder.0, file: responder.1 },
-        )
-    }
-
+impl KeySource<'_> {
     /// The environment variable of the party's key: `AESC_INITIATOR_KEY`, …
     pub(crate) fn env_var(&self) -> String {
         format!("AESC_{}_KEY", self.party.to_ascii_uppercase())

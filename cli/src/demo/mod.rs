@@ -34,7 +34,7 @@ use aesc_testkit::double;
 
 use steps::Steps;
 
-use crate::keys::KeySource;
+use crate::keys::{KeyArgs, KeySource};
 
 /// The stories the demo tells.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -67,21 +67,8 @@ pub struct Args {
     /// Network id of the node (`ae_dev`, `ae_uat`, `ae_mainnet`, …).
     #[arg(long, value_name = "ID")]
     network_id: Option<String>,
-    /// File holding the initiator's secret key (`sk_…` or a 32-byte hex seed); without it, the
-    /// key is read from the environment variable AESC_INITIATOR_KEY, or from --initiator-key.
-    /// Without any, the embedded double runs with a new key.
-    #[arg(long, value_name = "FILE")]
-    initiator_key_file: Option<std::path::PathBuf>,
-    /// File holding the responder's secret key; or AESC_RESPONDER_KEY, or --responder-key.
-    #[arg(long, value_name = "FILE")]
-    responder_key_file: Option<std::path::PathBuf>,
-    /// Secret key of the initiator, `sk_…` or a 32-byte hex seed. Every user of the machine
-    /// can read a command line: prefer --initiator-key-file or AESC_INITIATOR_KEY.
-    #[arg(long, value_name = "KEY")]
-    initiator_key: Option<String>,
-    /// Secret key of the responder (prefer --responder-key-file or AESC_RESPONDER_KEY).
-    #[arg(long, value_name = "KEY")]
-    responder_key: Option<String>,
+    #[command(flatten)]
+    keys: KeyArgs,
     /// Host of the responder's node, as the initiator's node reaches it (default: the host of
     /// `--node`).
     #[arg(long, value_name = "HOST")]
@@ -129,10 +116,7 @@ type BoxError = Box<dyn StdError>;
 /// Bad arguments, or the first step that fails (its error says which phase).
 pub fn run(args: Args) -> Result<(), BoxError> {
     let env = |name: &str| std::env::var(name).ok();
-    let (ikey, rkey) = KeySource::pair(
-        (args.initiator_key.as_deref(), args.initiator_key_file.as_deref()),
-        (args.responder_key.as_deref(), args.responder_key_file.as_deref()),
-    );
+    let (ikey, rkey) = args.keys.sources();
     let (given_ikey, given_rkey) = (ikey.load(&env)?, rkey.load(&env)?);
     let embedded;
     let (url, network, initiator_key, responder_key, host) = match &args.node {
