@@ -264,10 +264,38 @@ def verify(tx, network_id, signers, any=False):
     return json.loads(_take(out))
 
 
-class Reactor:
+class _Handle:
+    """An owned libaesc handle, freed by ``close()``, at the end of a ``with`` block, or when
+    the object is collected. ``_free`` names the library's free function."""
+
+    _free = ""
+
+    def close(self):
+        """Frees the handle; closing it again does nothing."""
+        if self._ptr:
+            getattr(_lib(), self._free)(self._ptr)
+            self._ptr = ctypes.c_void_p()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001 - interpreter shutdown
+            pass
+
+
+class Reactor(_Handle):
     """An I/O thread that any number of channels share (``aesc_reactor_new``): give it to
     each ``Config`` (``reactor=``) of a program with many channels; without one, each channel
-    runs on an I/O thread of its own."""
+    runs on an I/O thread of its own. ``close()`` frees this handle; the thread goes on while
+    channels use it."""
+
+    _free = "aesc_reactor_free"
 
     def __init__(self):
         self._ptr = ctypes.c_void_p()
@@ -278,20 +306,8 @@ class Reactor:
         """How many connections it runs now."""
         return _lib().aesc_reactor_connections(self._ptr)
 
-    def close(self):
-        """Frees this handle; the thread goes on while channels use it."""
-        if self._ptr:
-            _lib().aesc_reactor_free(self._ptr)
-            self._ptr = ctypes.c_void_p()
 
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:  # noqa: BLE001 - interpreter shutdown
-            pass
-
-
-class Config:
+class Config(_Handle):
     """A channel configuration: a dict with the names of the node's connect parameters (see
     ``aesc_config_new`` in aesc.h), an optional signing policy and an optional shared
     ``Reactor``.
@@ -299,7 +315,11 @@ class Config:
     ``policy(proposal: dict) -> int`` returns 0 (or True, or None) to co-sign the other
     party's proposal, or an abort code from 1 to 65535 (or False, for 4) to refuse it. It runs
     on the channel's I/O thread and must be quick; an exception in it refuses with code 4.
+
+    ``close()`` frees the configuration; channels made from it keep working.
     """
+
+    _free = "aesc_config_free"
 
     def __init__(self, params, policy=None, reactor=None):
         text = params if isinstance(params, str) else json.dumps(params)
@@ -327,29 +347,21 @@ class Config:
             finally:
                 _lib().aesc_config_free(own)
 
-    def close(self):
-        """Frees the configuration (channels made from it keep working)."""
-        if self._ptr:
-            _lib().aesc_config_free(self._ptr)
-            self._ptr = ctypes.c_void_p()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:  # noqa: BLE001 - interpreter shutdown
-            pass
 
 
 def _options(options):
     return _text(json.dumps({k: str(v) for k, v in options.items()})) if options else None
 
 
-class Channel:
+class Channel(_Handle):
     """One party's end of a state channel (a handle of libaesc). Thread-safe, as in Rust.
 
-    Make one with :meth:`open`, :meth:`connect`, :meth:`reestablish` or :meth:`resume`; close
-    its connection with :meth:`close` (or a ``with`` block).
+    Make one with :meth:`open`, :meth:`connect`, :meth:`reestablish` or :meth:`resume`;
+    :meth:`close` (or the end of a ``with`` block) closes the connection and frees the handle,
+    and the channel stays at the node.
     """
+
+    _free = "aesc_channel_free"
 
     def __init__(self, ptr, config):
         self._ptr = ptr
@@ -496,27 +508,12 @@ class Channel:
         """Leaves the channel; returns the last co-signed state."""
         return _call_str(_lib().aesc_channel_leave, self._p())
 
-    def close(self):
-        """Closes the connection and frees the handle (the channel stays at the node)."""
-        if self._ptr:
-            _lib().aesc_channel_free(self._ptr)
-            self._ptr = ctypes.c_void_p()
 
-    def __enter__(self):
-        return self
+class NodeDouble(_Handle):
+    """An in-process node double (only in a library built with the ``node-double`` feature);
+    ``close()`` stops it."""
 
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:  # noqa: BLE001 - interpreter shutdown
-            pass
-
-
-class NodeDouble:
-    """An in-process node double (only in a library built with the ``node-double`` feature)."""
+    _free = "aesc_node_double_free"
 
     def __init__(self, **config):
         lib = _lib()
@@ -526,21 +523,3 @@ class NodeDouble:
         text = _text(json.dumps(config)) if config else None
         _check(lib.aesc_node_double_spawn(text, ctypes.byref(self._ptr)))
         self.url = _call_str(lib.aesc_node_double_url, self._ptr)
-
-    def close(self):
-        """Stops the node double."""
-        if self._ptr:
-            _lib().aesc_node_double_free(self._ptr)
-            self._ptr = ctypes.c_void_p()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:  # noqa: BLE001 - interpreter shutdown
-            pass
