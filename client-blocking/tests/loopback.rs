@@ -272,6 +272,22 @@ fn disconnect_fails_calls_waiting_on_other_threads() {
 }
 
 #[test]
+fn a_call_made_while_the_connection_closes_fails_at_once() {
+    within(LIMIT, || {
+        // The peer never answers the close handshake: the close lasts its whole timeout.
+        let server = Server::spawn(vec![Action::Stall(Duration::from_secs(5))], |_| vec![]);
+        let client =
+            Client::connect(&server.url, &cfg().close_timeout(Duration::from_secs(3))).unwrap();
+        client.disconnect();
+        std::thread::sleep(Duration::from_millis(100));
+        let start = Instant::now();
+        let r = client.call("x", &json!({}));
+        assert!(matches!(r, Err(Error::Disconnected(_))), "{r:?}");
+        assert!(start.elapsed() < Duration::from_secs(1), "took {:?}", start.elapsed());
+    });
+}
+
+#[test]
 fn close_against_a_stalled_peer_is_bounded() {
     within(LIMIT, || {
         let server = Server::spawn(vec![Action::Stall(Duration::from_secs(5))], |_| vec![]);

@@ -170,6 +170,11 @@ impl<S: Read + Write, H: Handler> Driver<S, H> {
         if self.closing.is_none() && self.shared.close.load(Ordering::Acquire) {
             self.owner_close();
         }
+        if self.closing.is_some() {
+            // Closing: what the handles ask for now fails at once (each dropped command drops
+            // its caller's reply channel) instead of waiting for the end of the close.
+            while self.commands.try_recv().is_ok() {}
+        }
         while self.closing.is_none() {
             let command = match self.commands.try_recv() {
                 Ok(c) => c,
