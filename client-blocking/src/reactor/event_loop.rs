@@ -84,7 +84,9 @@ impl Loop {
             if !self.admit() && self.tasks.is_empty() {
                 return;
             }
+            // Measured from now, after the runs: a due time that passed while they ran is zero.
             let timeout = if self.queue.is_empty() {
+                let now = Instant::now();
                 self.timers.peek().map(|Reverse((due, _))| due.saturating_duration_since(now))
             } else {
                 Some(std::time::Duration::ZERO)
