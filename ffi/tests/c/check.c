@@ -35,6 +35,16 @@ int contains(const char *haystack, const char *needle) {
   return haystack != NULL && strstr(haystack, needle) != NULL;
 }
 
+char *spawn_double(const char *config, aesc_node_double **node) {
+  *node = NULL;
+  CHECK_OK(aesc_node_double_spawn(config, node));
+  REQUIRE(*node != NULL);
+  char *url = NULL;
+  CHECK_OK(aesc_node_double_url(*node, &url));
+  REQUIRE(url != NULL);
+  return url;
+}
+
 int main(int argc, char **argv) {
   if (argc != 3) {
     fprintf(stderr, "usage: %s VECTORS_FILE STORE_DIR\n", argv[0]);

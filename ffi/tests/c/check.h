@@ -60,6 +60,10 @@ uint64_t json_u64(const char *json, const char *key);
 /* Whether `haystack` contains `needle`. */
 int contains(const char *haystack, const char *needle);
 
+/* Starts a node double with the JSON `config` into `*node` and returns its URL (free with
+ * aesc_string_free); stops the program when either fails. */
+char *spawn_double(const char *config, aesc_node_double **node);
+
 /* The test groups. */
 void codec_tests(const char *vectors_path);
 void lifecycle_tests(const char *store_dir);

@@ -94,11 +94,7 @@ static void check_balances(const aesc_channel *ch, const char *i, const char *r,
 
 void lifecycle_tests(const char *store_dir) {
   aesc_node_double *node = NULL;
-  CHECK_OK(aesc_node_double_spawn("{\"network_id\": \"ae_dev\", \"minimum_depth\": 1}", &node));
-  REQUIRE(node != NULL);
-  char *url = NULL;
-  CHECK_OK(aesc_node_double_url(node, &url));
-  REQUIRE(url != NULL);
+  char *url = spawn_double("{\"network_id\": \"ae_dev\", \"minimum_depth\": 1}", &node);
 
   char *isk = NULL, *rsk = NULL, *i = NULL, *r = NULL;
   CHECK_OK(aesc_secret_key_generate(&isk));

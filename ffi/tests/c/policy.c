@@ -134,11 +134,7 @@ static void refused_transfer(const char *url) {
 
 void policy_tests(void) {
   aesc_node_double *node = NULL;
-  CHECK_OK(aesc_node_double_spawn("{\"minimum_depth\": 1}", &node));
-  REQUIRE(node != NULL);
-  char *url = NULL;
-  CHECK_OK(aesc_node_double_url(node, &url));
-  REQUIRE(url != NULL);
+  char *url = spawn_double("{\"minimum_depth\": 1}", &node);
   refused_open(url);
   refused_transfer(url);
   aesc_string_free(url);

@@ -28,11 +28,7 @@ static aesc_config *config_on(const char *url, const char *role, const char *sk,
 
 void reactor_tests(void) {
   aesc_node_double *node = NULL;
-  CHECK_OK(aesc_node_double_spawn("{\"network_id\": \"ae_dev\", \"minimum_depth\": 1}", &node));
-  REQUIRE(node != NULL);
-  char *url = NULL;
-  CHECK_OK(aesc_node_double_url(node, &url));
-  REQUIRE(url != NULL);
+  char *url = spawn_double("{\"network_id\": \"ae_dev\", \"minimum_depth\": 1}", &node);
 
   CHECK(aesc_reactor_new(NULL) == AESC_RESULT_NULL_PARAMETER);
   CHECK(aesc_reactor_connections(NULL) == 0);
