@@ -48,6 +48,30 @@ fn open_on(node: &aesc_testkit::double::NodeDouble, reactor: &Reactor, k: u8) ->
     )
 }
 
+/// Connects (without waiting for the open) a pair on `reactor` whose initiator signs with
+/// `signer`: (initiator, responder).
+fn connect_with_signer(
+    node: &aesc_testkit::double::NodeDouble,
+    reactor: &Reactor,
+    (i, r, port): (u8, u8, u16),
+    signer: std::sync::Arc<dyn Signer>,
+) -> (Channel, Channel) {
+    let responder = Channel::connect(
+        builder(node, Role::Responder, r, i).port(port).reactor(reactor).build().unwrap(),
+    )
+    .unwrap();
+    let initiator = Channel::connect(
+        builder(node, Role::Initiator, i, r)
+            .port(port)
+            .signer(signer)
+            .reactor(reactor)
+            .build()
+            .unwrap(),
+    )
+    .unwrap();
+    (initiator, responder)
+}
+
 fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(10);
     while !done() {
@@ -153,19 +177,8 @@ fn a_panicking_signer_ends_its_own_channel_only() {
         let reactor = Reactor::named("reactor-panic").unwrap();
         let healthy = open_on(&node, &reactor, 70);
         let (i, r) = (90u8, 91u8);
-        let responder = Channel::connect(
-            builder(&node, Role::Responder, r, i).port(4100).reactor(&reactor).build().unwrap(),
-        )
-        .unwrap();
-        let initiator = Channel::connect(
-            builder(&node, Role::Initiator, i, r)
-                .port(4100)
-                .signer(std::sync::Arc::new(Panicking(key(i).public_key())))
-                .reactor(&reactor)
-                .build()
-                .unwrap(),
-        )
-        .unwrap();
+        let panicking = std::sync::Arc::new(Panicking(key(i).public_key()));
+        let (initiator, responder) = connect_with_signer(&node, &reactor, (i, r, 4100), panicking);
         let e = initiator.wait_open().unwrap_err();
         assert!(matches!(&e, Error::Disconnected(c) if matches!(**c, Error::Panicked(_))), "{e:?}");
         drop((initiator, responder));
@@ -205,19 +218,8 @@ fn a_handle_dropped_by_a_callback_on_the_reactor_thread_does_not_stop_it() {
             key: key(i),
             held: std::sync::Mutex::new(Some(other.responder)),
         });
-        let responder = Channel::connect(
-            builder(&node, Role::Responder, r, i).port(4300).reactor(&reactor).build().unwrap(),
-        )
-        .unwrap();
-        let initiator = Channel::connect(
-            builder(&node, Role::Initiator, i, r)
-                .port(4300)
-                .signer(signer.clone())
-                .reactor(&reactor)
-                .build()
-                .unwrap(),
-        )
-        .unwrap();
+        let (initiator, responder) =
+            connect_with_signer(&node, &reactor, (i, r, 4300), signer.clone());
         initiator.wait_open().unwrap();
         responder.wait_open().unwrap();
         assert!(signer.held.lock().unwrap().is_none(), "the handle was dropped in the signer");
