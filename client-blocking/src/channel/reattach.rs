@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use aesc_codec::id::FsmId;
+use aesc_codec::id::{ChannelId, FsmId};
 use aesc_codec::tx::{SignedTx, Tx};
 
 use super::{gone_after_close, Channel};
@@ -128,13 +128,7 @@ impl Channel {
     /// # Errors
     /// As [`Channel::reestablish`].
     pub fn start_reconnect(&mut self) -> Result<(), Error> {
-        let view = self.view();
-        let (Some(channel), Some(fsm)) = (view.channel_id, view.fsm_id) else {
-            return Err(Error::InvalidState {
-                operation: "reconnect",
-                reason: "the channel id or fsm id is not known",
-            });
-        };
+        let (channel, fsm) = self.reconnect_target()?;
         log::warn!("reconnecting to channel {channel}");
         let url = self.cfg.existing_url(&channel, &fsm);
         self.start(&url, OpKind::Reattach { known: fsm })
@@ -150,16 +144,22 @@ impl Channel {
     /// # Errors
     /// [`Error::Rejected`] with the node's codes, or as [`Channel::reestablish`].
     pub fn reconnect_with_fsm_id(&mut self, fsm_id: Option<&str>) -> Result<(), Error> {
-        let view = self.view();
-        let (Some(channel), Some(known)) = (view.channel_id, view.fsm_id) else {
-            return Err(Error::InvalidState {
-                operation: "reconnect",
-                reason: "the channel id or fsm id is not known",
-            });
-        };
+        let (channel, known) = self.reconnect_target()?;
         log::warn!("reconnecting to channel {channel} with a given FSM id");
         let url = self.cfg.existing_url_with_fsm_text(&channel, fsm_id);
         self.start(&url, OpKind::Reattach { known })?;
         self.wait_open()
+    }
+
+    /// The channel and FSM ids a reconnect goes back to.
+    fn reconnect_target(&self) -> Result<(ChannelId, FsmId), Error> {
+        let view = self.view();
+        match (view.channel_id, view.fsm_id) {
+            (Some(channel), Some(fsm)) => Ok((channel, fsm)),
+            _ => Err(Error::InvalidState {
+                operation: "reconnect",
+                reason: "the channel id or fsm id is not known",
+            }),
+        }
     }
 }
